@@ -1,0 +1,3 @@
+from mlpath.cli.app import main
+
+main()

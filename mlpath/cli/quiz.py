@@ -1,0 +1,77 @@
+"""Quiz commands: `quiz TOPIC|AREA` and `review`."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from mlpath import services
+from mlpath.cli import render as r
+from mlpath.cli.common import TargetArg, session
+
+SelfGrade = Annotated[bool, typer.Option("--self-grade", help="After a right answer, grade yourself Hard/Good/Easy.")]
+
+
+def _ui():
+    from mlpath.cli.prompts import LineUI, TerminalUI
+
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        return TerminalUI(), True
+    return LineUI(), False
+
+
+def _run(s, items, self_grade: bool, empty_message: str) -> None:
+    if not items:
+        r.line(empty_message)
+        return
+    ui, terminal = _ui()
+    result = services.run_quiz(s, items, ui, self_grade=self_grade, retries=terminal)
+    _summary(result)
+
+
+def _summary(result: services.QuizResult) -> None:
+    from mlpath.cli.prompts import when
+    from mlpath.store.db import utcnow
+
+    if result.stopped:
+        r.line("\nInput ended: quiz stopped. Every answer given is saved.")
+    r.line(f"\nDone: {result.answered} answered, {result.right} right, {result.wrong} wrong"
+           + (f" ({result.invalid} invalid answers counted as wrong)" if result.invalid else "") + ".")
+    if result.items:
+        from datetime import datetime
+
+        soonest = min(result.items, key=lambda i: i["due"])
+        r.line(f"Next due: {soonest['id']} {when(datetime.fromisoformat(soonest['due']), utcnow())}.")
+
+
+def quiz(
+    target: TargetArg,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many questions.")] = 20,
+    new: Annotated[int, typer.Option("--new", min=0, help="At most this many new (unseen) questions.")] = 10,
+    self_grade: SelfGrade = False,
+) -> None:
+    """Quiz yourself on a topic or a whole area: due cards first, then new ones."""
+    with session() as s:
+        label, topic_ids = services.topic_ids_of(s, target)
+        items = services.quiz_queue(s, topic_ids, limit, new)
+        total = sum(s.roadmap.by_id[t].questions for t in topic_ids)
+        msg = (f"Nothing due and no new questions for {label}." if total
+               else f"{label} has no questions yet.") + " Come back later, or try `mlpath review`."
+        _run(s, items, self_grade, msg)
+
+
+def review(
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many reviews.")] = 100,
+    self_grade: SelfGrade = False,
+) -> None:
+    """Every card due now across the roadmap, most overdue first: the daily habit."""
+    with session() as s:
+        items = services.quiz_queue(s, None, limit, 0)
+        _run(s, items, self_grade, "No reviews due. Learn something new with `mlpath next` and `mlpath quiz TOPIC`.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(quiz)
+    app.command()(review)

@@ -1,0 +1,77 @@
+"""The roadmap as plain data: areas, topics, resources. Built from validated content."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+STATUSES = ("not_started", "in_progress", "done", "skipped")
+FINISHED = frozenset({"done", "skipped"})
+
+
+@dataclass(frozen=True)
+class Resource:
+    title: str
+    url: str
+    kind: str
+    free: bool = True
+
+
+@dataclass(frozen=True)
+class Area:
+    id: str
+    title: str
+    order: int
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+    area: str
+    summary: str
+    hours: float
+    prerequisites: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    covers: tuple[str, ...] = ()
+    replaces: tuple[str, ...] = ()
+    resources: tuple[Resource, ...] = ()
+    questions: int = 0
+
+
+@dataclass
+class Roadmap:
+    """Areas and topics in roadmap order, with lookups and the reverse edges precomputed."""
+
+    areas: list[Area]
+    topics: list[Topic]
+    by_id: dict[str, Topic] = field(init=False, repr=False)
+    area_by_id: dict[str, Area] = field(init=False, repr=False)
+    dependents: dict[str, list[str]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.by_id = {t.id: t for t in self.topics}
+        self.area_by_id = {a.id: a for a in self.areas}
+        self.dependents = {t.id: [] for t in self.topics}
+        for t in self.topics:
+            for p in t.prerequisites:
+                if p in self.dependents:
+                    self.dependents[p].append(t.id)
+
+    def in_area(self, area_id: str) -> list[Topic]:
+        return [t for t in self.topics if t.area == area_id]
+
+    def to_dict(self) -> dict:
+        return {"areas": [asdict(a) for a in self.areas], "topics": [asdict(t) for t in self.topics]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Roadmap:
+        areas = [Area(**a) for a in data["areas"]]
+        topics = []
+        for t in data["topics"]:
+            t = dict(t)
+            t["resources"] = tuple(Resource(**r) for r in t["resources"])
+            for key in ("prerequisites", "aliases", "covers", "replaces"):
+                t[key] = tuple(t[key])
+            topics.append(Topic(**t))
+        return cls(areas, topics)

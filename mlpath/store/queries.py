@@ -1,0 +1,153 @@
+"""Queries on the schema in models.py, through sqlite3 (fast start-up). Every write runs in one transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from mlpath.core.scheduling import CardState
+from mlpath.store.db import from_db, to_db, transaction
+
+
+# --- topic statuses -------------------------------------------------------------------------------------------
+
+def statuses(conn: sqlite3.Connection) -> dict[str, str]:
+    return dict(conn.execute("SELECT topic_id, status FROM topic_status"))
+
+
+@dataclass(frozen=True)
+class StatusInfo:
+    status: str
+    started_at: datetime | None
+    finished_at: datetime | None
+    updated_at: datetime | None
+
+
+def status_info(conn: sqlite3.Connection, topic_id: str) -> StatusInfo:
+    row = conn.execute("SELECT status, started_at, finished_at, updated_at FROM topic_status WHERE topic_id = ?",
+                       (topic_id,)).fetchone()
+    if not row:
+        return StatusInfo("not_started", None, None, None)
+    return StatusInfo(row[0], from_db(row[1]), from_db(row[2]), from_db(row[3]))
+
+
+def set_status(conn: sqlite3.Connection, topic_id: str, status: str, now: datetime) -> None:
+    """Record a status change and its event; ``not_started`` clears the status row (history is kept)."""
+    ts = to_db(now)
+    with transaction(conn):
+        old = conn.execute("SELECT started_at FROM topic_status WHERE topic_id = ?", (topic_id,)).fetchone()
+        if status == "not_started":
+            conn.execute("DELETE FROM topic_status WHERE topic_id = ?", (topic_id,))
+        else:
+            started = old[0] if old and old[0] else (ts if status in ("in_progress", "done") else None)
+            finished = ts if status in ("done", "skipped") else None
+            conn.execute(
+                "INSERT INTO topic_status (topic_id, status, started_at, finished_at, updated_at) VALUES (?,?,?,?,?) "
+                "ON CONFLICT(topic_id) DO UPDATE SET status=excluded.status, started_at=excluded.started_at, "
+                "finished_at=excluded.finished_at, updated_at=excluded.updated_at",
+                (topic_id, status, started, finished, ts))
+        conn.execute("INSERT INTO status_event (topic_id, status, at) VALUES (?,?,?)", (topic_id, status, ts))
+
+
+# --- cards and reviews ----------------------------------------------------------------------------------------
+
+def due_count(conn: sqlite3.Connection, now: datetime) -> int:
+    return conn.execute(
+        "SELECT COUNT(*) FROM card JOIN question q ON q.id = card.question_id WHERE card.due <= ? AND q.active",
+        (to_db(now),)).fetchone()[0]
+
+
+def review_count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT COUNT(*) FROM review").fetchone()[0]
+
+
+@dataclass(frozen=True)
+class StoredCard:
+    id: int
+    question_id: str
+    state: CardState
+    reps: int
+    lapses: int
+
+
+def _card(row) -> StoredCard:
+    cid, qid, state, step, stab, diff, due, last, reps, lapses = row
+    return StoredCard(cid, qid, CardState(state, step, stab, diff, from_db(due), from_db(last)), reps, lapses)
+
+
+_CARD_COLS = "card.id, card.question_id, state, step, stability, difficulty, due, last_review, reps, lapses"
+
+
+def cards_for_topics(conn: sqlite3.Connection, topic_ids: list[str]) -> dict[str, StoredCard]:
+    """Cards (by question id) of the active questions of these topics."""
+    marks = ",".join("?" * len(topic_ids))
+    rows = conn.execute(
+        f"SELECT {_CARD_COLS} FROM card JOIN question q ON q.id = card.question_id "
+        f"WHERE q.active AND q.topic_id IN ({marks})", topic_ids)
+    return {r[1]: _card(r) for r in rows}
+
+
+def due_cards(conn: sqlite3.Connection, now: datetime, topic_ids: list[str] | None = None,
+              limit: int | None = None) -> list[tuple[StoredCard, str]]:
+    """Due cards of active questions, most overdue first, with each question's JSON."""
+    sql = (f"SELECT {_CARD_COLS}, q.data FROM card JOIN question q ON q.id = card.question_id "
+           "WHERE q.active AND card.due <= ?")
+    args: list = [to_db(now)]
+    if topic_ids is not None:
+        sql += f" AND q.topic_id IN ({','.join('?' * len(topic_ids))})"
+        args += topic_ids
+    sql += " ORDER BY card.due, card.id"
+    if limit is not None:
+        sql += " LIMIT ?"
+        args.append(limit)
+    return [(_card(r[:10]), r[10]) for r in conn.execute(sql, args)]
+
+
+def new_questions(conn: sqlite3.Connection, topic_ids: list[str], limit: int) -> list[str]:
+    """JSON of active questions of these topics that have no card yet, in topic order then file order."""
+    marks = ",".join("?" * len(topic_ids))
+    order = " ".join(f"WHEN ? THEN {i}" for i in range(len(topic_ids)))
+    rows = conn.execute(
+        f"SELECT q.data FROM question q LEFT JOIN card ON card.question_id = q.id "
+        f"WHERE q.active AND card.id IS NULL AND q.topic_id IN ({marks}) "
+        f"ORDER BY CASE q.topic_id {order} END, q.rowid LIMIT ?",
+        [*topic_ids, *topic_ids, limit])
+    return [r[0] for r in rows]
+
+
+def question_json(conn: sqlite3.Connection, question_id: str) -> str | None:
+    row = conn.execute("SELECT data FROM question WHERE id = ?", (question_id,)).fetchone()
+    return row[0] if row else None
+
+
+def record_review(conn: sqlite3.Connection, *, question_id: str, topic_id: str, before: CardState | None,
+                  after: CardState, now: datetime, rating: int, correct: bool | None, answer: str | None,
+                  response_ms: int | None, seed: int | None) -> int:
+    """Store one answer and the card's new state, atomically. Returns the review id."""
+    ts = to_db(now)
+    lapse = 1 if (before is not None and before.state == 2 and rating == 1) else 0
+    with transaction(conn):
+        row = conn.execute("SELECT id FROM card WHERE question_id = ?", (question_id,)).fetchone()
+        values = (after.state, after.step, after.stability, after.difficulty, to_db(after.due),
+                  to_db(after.last_review) if after.last_review else None)
+        if row:
+            card_id = row[0]
+            conn.execute("UPDATE card SET state=?, step=?, stability=?, difficulty=?, due=?, last_review=?, "
+                         "reps = reps + 1, lapses = lapses + ? WHERE id = ?", (*values, lapse, card_id))
+        else:
+            card_id = conn.execute(
+                "INSERT INTO card (question_id, state, step, stability, difficulty, due, last_review, created_at, "
+                "reps, lapses) VALUES (?,?,?,?,?,?,?,?,1,0)", (question_id, *values, ts)).lastrowid
+        review_id = conn.execute(
+            "INSERT INTO review (card_id, question_id, topic_id, reviewed_at, rating, correct, answer, response_ms, seed)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            (card_id, question_id, topic_id, ts, rating, correct, answer, response_ms, seed)).lastrowid
+    return review_id
+
+
+def reviews_of(conn: sqlite3.Connection, question_id: str) -> list[tuple[int, datetime, int | None]]:
+    """The review log of one question: (rating, time, response ms), oldest first."""
+    rows = conn.execute("SELECT rating, reviewed_at, response_ms FROM review WHERE question_id = ? ORDER BY id",
+                        (question_id,))
+    return [(r[0], from_db(r[1]), r[2]) for r in rows]
