@@ -56,9 +56,12 @@ def cli():
         render.err.cache_clear()
         with runner.isolation(input=input) as (out, err, _):
             code = run(list(args))
+            sys.stdout.flush()
+            sys.stderr.flush()
+            stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
         render.out.cache_clear()
         render.err.cache_clear()
-        return code, out.getvalue().decode(), err.getvalue().decode()
+        return code, stdout, stderr
 
     return invoke
 

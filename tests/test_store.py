@@ -1,0 +1,72 @@
+"""The store: a blank database migrates to head; statuses and answers round-trip with aware UTC times."""
+
+from datetime import datetime, timedelta, timezone
+
+from mlpath import paths, services
+from mlpath.core import scheduling
+from mlpath.store import db, queries
+
+T0 = datetime(2026, 5, 1, 8, 30, 15, 123456, tzinfo=timezone.utc)
+
+
+def test_blank_database_migrates_to_head(home):
+    conn = db.connect(home / "x.db")
+    assert db.schema_version(conn) == db.HEAD
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"topic", "topic_status", "status_event", "question", "card", "review", "content_state"} <= tables
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_known_revisions_match_the_migrations_folder():
+    from alembic.script import ScriptDirectory
+
+    from mlpath.store.db import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config(paths.home() / "unused.db"))
+    revisions = [r.revision for r in reversed(list(script.walk_revisions()))]
+    assert tuple(revisions) == db.REVISIONS
+    assert script.get_current_head() == db.HEAD
+
+
+def test_timestamps_round_trip_aware():
+    text = db.to_db(T0)
+    assert db.from_db(text) == T0 and db.from_db(text).tzinfo is timezone.utc
+
+
+def test_status_round_trip(mini):
+    s = services.open_session(now=T0)
+    queries.set_status(s.conn, "vectors", "in_progress", T0)
+    queries.set_status(s.conn, "vectors", "done", T0 + timedelta(hours=2))
+    info = queries.status_info(s.conn, "vectors")
+    assert info.status == "done"
+    assert info.started_at == T0 and info.finished_at == T0 + timedelta(hours=2)
+    queries.set_status(s.conn, "vectors", "not_started", T0 + timedelta(hours=3))
+    assert queries.statuses(s.conn) == {}
+    events = s.conn.execute("SELECT status FROM status_event WHERE topic_id='vectors' ORDER BY id").fetchall()
+    assert [e[0] for e in events] == ["in_progress", "done", "not_started"]
+
+
+def test_record_review_keeps_card_and_log(mini):
+    s = services.open_session(now=T0)
+    after = scheduling.review(scheduling.new_card(T0), 3, T0, fuzzing=False)
+    queries.record_review(s.conn, question_id="vectors-tf", topic_id="vectors", before=None, after=after, now=T0,
+                          rating=3, correct=True, answer="y", response_ms=1500, seed=None)
+    card = queries.cards_for_topics(s.conn, ["vectors"])["vectors-tf"]
+    assert card.state == after and card.reps == 1
+    assert queries.reviews_of(s.conn, "vectors-tf") == [(3, T0, 1500)]
+    assert queries.due_count(s.conn, T0) == 0
+    assert queries.due_count(s.conn, T0 + timedelta(minutes=11)) == 1
+
+
+def test_content_is_cached_and_resynced_on_change(mini):
+    s = services.open_session(now=T0)
+    assert s.conn.execute("SELECT COUNT(*) FROM content_state").fetchone()[0] == 1
+    fp = s.conn.execute("SELECT fingerprint FROM content_state").fetchone()[0]
+    s.close()
+    text = (mini / "topics" / "maths.yaml").read_text().replace("title: Vectors\n", "title: Vectors and norms\n")
+    (mini / "topics" / "maths.yaml").write_text(text)
+    s = services.open_session(now=T0)
+    assert s.roadmap.by_id["vectors"].title == "Vectors and norms"
+    assert s.conn.execute("SELECT fingerprint FROM content_state").fetchone()[0] != fp
