@@ -10,9 +10,13 @@ import hashlib
 import os
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from mlpath import __version__
-from mlpath.core.validation import Document, Result, validate
 from mlpath.errors import ContentError
+
+if TYPE_CHECKING:
+    from mlpath.core.validation import Result
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 CACHE_FORMAT = "1"
@@ -46,7 +50,9 @@ class _LineDict(dict):
 def _loader():
     import yaml
 
-    class Loader(yaml.SafeLoader):
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: same safe rules, much faster
+
+    class Loader(base):  # type: ignore[misc, valid-type]
         pass
 
     def construct_map(loader, node):
@@ -90,8 +96,10 @@ def _parse(path: Path, rel: str, loader) -> tuple[object, str | None]:
         return None, f"{rel}: YAML nested too deeply"
 
 
-def load(root: Path) -> Result:
+def load(root: Path) -> "Result":
     """Read and validate a content folder. Problems are returned, not raised, so all can be shown."""
+    from mlpath.core.validation import Document, validate
+
     loader = _loader()
     documents: list[Document] = []
     problems: list[str] = []
@@ -109,7 +117,7 @@ def load(root: Path) -> Result:
     return result
 
 
-def load_or_raise(root: Path) -> Result:
+def load_or_raise(root: Path) -> "Result":
     result = load(root)
     if result.problems:
         raise ContentError(result.problems, source=str(root))

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import json
-import secrets
 import sqlite3
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mlpath import paths
-from mlpath.core import graph, grading, scheduling
+from mlpath.core import graph
 from mlpath.core import search as searching
 from mlpath.core.model import FINISHED, STATUSES, Area, Roadmap, Topic
-from mlpath.core.questions import Presented, check, present
 from mlpath.errors import ConfirmationNeeded, UserError
 from mlpath.store import db, queries
+
+if TYPE_CHECKING:  # the quiz machinery is imported only by the commands that quiz
+    from mlpath.core import scheduling
+    from mlpath.core.questions import Presented
 
 
 @dataclass
@@ -197,6 +198,8 @@ def normalise_status(text: str) -> str:
 
 
 def card_summary(s: Session, topic_ids: list[str]) -> dict[str, Any]:
+    from mlpath.core import scheduling
+
     cards = queries.cards_for_topics(s.conn, topic_ids)
     total = sum(s.roadmap.by_id[t].questions for t in topic_ids if t in s.roadmap.by_id)
     due = sum(1 for c in cards.values() if c.state.due <= s.now)
@@ -283,6 +286,8 @@ def change_status(s: Session, name: str, action: str, force: bool = False,
 # --- quizzes ----------------------------------------------------------------------------------------------------
 
 def _retention() -> float:
+    from mlpath.core import scheduling
+
     cfg = paths.config_file()
     if not cfg.exists():
         return scheduling.DEFAULT_RETENTION
@@ -344,9 +349,11 @@ class QuizResult:
     items: list[dict[str, Any]] = field(default_factory=list)
 
 
-def answer_question(s: Session, item: QuizItem, p: Presented, *, correct: bool | None, rating: int, answer: str,
-                    response_ms: int, now: datetime, retention: float) -> scheduling.CardState:
+def answer_question(s: Session, item: QuizItem, p: "Presented", *, correct: bool | None, rating: int, answer: str,
+                    response_ms: int, now: datetime, retention: float) -> "scheduling.CardState":
     """Schedule the card with FSRS and commit the answer before anything else happens."""
+    from mlpath.core import scheduling
+
     before = item.card.state if item.card else scheduling.new_card(now)
     after = scheduling.review(before, rating, now, response_ms, retention)
     queries.record_review(s.conn, question_id=p.id, topic_id=p.topic, before=item.card.state if item.card else None,
@@ -359,6 +366,12 @@ def run_quiz(s: Session, items: list[QuizItem], ui: QuizUI, *, self_grade: bool 
              retries: bool = True, clock: Callable[[], datetime] = db.utcnow) -> QuizResult:
     """Ask each item; commit each answer the moment it is given. ``retries``: ask again after an invalid answer
     (on a terminal); otherwise an invalid answer counts as wrong (in a pipe)."""
+    import secrets
+    import time
+
+    from mlpath.core import grading
+    from mlpath.core.questions import check, present
+
     retention = _retention()
     result = QuizResult()
     for number, item in enumerate(items, 1):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 from functools import lru_cache
 from typing import Any
@@ -22,9 +24,17 @@ def err():
     return Console(stderr=True, highlight=False)
 
 
+@lru_cache(maxsize=1)
+def _stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+    except (AttributeError, ValueError):
+        return False
+
+
 def fancy() -> bool:
-    """Pretty Rich output only on a terminal; a pipe gets plain text."""
-    return out().is_terminal
+    """Pretty Rich output only on a terminal; a pipe gets plain text (and never pays for importing Rich)."""
+    return _stdout_is_terminal() or bool(os.environ.get("FORCE_COLOR"))
 
 
 def emit_json(data: Any) -> None:
@@ -51,10 +61,15 @@ def note(text: str) -> None:
     err().print(text, markup=False)
 
 
-def esc(text: str) -> str:
-    from rich.markup import escape
+_MARKUP = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")
 
-    return escape(text)
+
+def esc(text: str) -> str:
+    """Escape Rich markup in ``text`` (as rich.markup.escape does, without importing Rich)."""
+    text = _MARKUP.sub(lambda m: f"{m.group(1)}{m.group(1)}\\{m.group(2)}", text)
+    if text.endswith("\\") and not text.endswith("\\\\"):
+        text += "\\"
+    return text
 
 
 STATUS_STYLE = {"done": "green", "skipped": "dim", "in_progress": "yellow", "not_started": "white"}

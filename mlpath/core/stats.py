@@ -1,0 +1,208 @@
+"""The numbers behind `mlpath stats`: review heatmap, streaks, accuracy, true retention and the due forecast.
+
+Pure: timestamps come in as UTC-aware datetimes, the learner's time zone as a ``tzinfo`` and the present as ``now``.
+A "day" is always a local calendar day in that zone; weeks start on Monday (ISO weeks).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+
+HEATMAP_WEEKS = 53
+FORECAST_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One review as the statistics see it."""
+
+    question_id: str
+    area: str
+    at: datetime  # UTC-aware
+    rating: int  # 1 Again, 2 Hard, 3 Good, 4 Easy
+    correct: bool | None = None  # None (e.g. old rows): right means rating > 1
+
+    @property
+    def right(self) -> bool:
+        return self.correct if self.correct is not None else self.rating > 1
+
+
+def local_day(at: datetime, tz: tzinfo) -> date:
+    """The learner's calendar day of a UTC instant."""
+    if at.tzinfo is None:
+        raise ValueError("naive datetime")
+    return at.astimezone(tz).date()
+
+
+def today(now: datetime, tz: tzinfo) -> date:
+    return local_day(now, tz)
+
+
+def week_start(day: date) -> date:
+    """The Monday of the week holding ``day``."""
+    return day - timedelta(days=day.weekday())
+
+
+def ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 3) if whole else None
+
+
+# --- heatmap --------------------------------------------------------------------------------------------------
+
+def daily_counts(times: Iterable[datetime], tz: tzinfo) -> Counter[date]:
+    """How many reviews fell on each local day."""
+    return Counter(local_day(t, tz) for t in times)
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    """A contribution calendar: ``weeks`` columns (Monday first) ending with the week of ``end``.
+
+    ``grid[w][d]`` is the count on weekday ``d`` (0 Monday) of week ``w``, or None for days after ``end``;
+    ``levels`` is the same grid shaded 0 (none) to 4 (busiest).
+    """
+
+    start: date
+    end: date
+    counts: dict[date, int]  # only days inside the window with at least one review
+    grid: list[list[int | None]]
+    levels: list[list[int | None]]
+    max: int
+    total: int
+
+
+def level(count: int, top: int) -> int:
+    """Shade 0 for no reviews, else 1..4 in proportion to the busiest day."""
+    if count <= 0 or top <= 0:
+        return 0
+    return min(4, max(1, -(-4 * count // top)))  # ceil(4 * count / top)
+
+
+def heatmap(counts: Mapping[date, int], end: date, weeks: int = HEATMAP_WEEKS) -> Heatmap:
+    start = week_start(end) - timedelta(weeks=weeks - 1)
+    window = {d: c for d, c in counts.items() if start <= d <= end and c > 0}
+    top = max(window.values(), default=0)
+    grid: list[list[int | None]] = []
+    for w in range(weeks):
+        column: list[int | None] = []
+        for d in range(7):
+            day = start + timedelta(days=7 * w + d)
+            column.append(None if day > end else window.get(day, 0))
+        grid.append(column)
+    levels = [[None if c is None else level(c, top) for c in col] for col in grid]
+    return Heatmap(start, end, dict(sorted(window.items())), grid, levels, top, sum(window.values()))
+
+
+# --- streaks --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Streaks:
+    current: int
+    longest: int
+    last_day: date | None
+
+
+def streaks(days: Iterable[date], today_: date) -> Streaks:
+    """Runs of consecutive days with at least one review.
+
+    The current streak is the run ending on the last review day, if that day is today or yesterday; else 0.
+    """
+    ordered = sorted(set(days))
+    if not ordered:
+        return Streaks(0, 0, None)
+    longest = run = 1
+    for prev, day in zip(ordered, ordered[1:]):
+        run = run + 1 if (day - prev).days == 1 else 1
+        longest = max(longest, run)
+    last = ordered[-1]
+    current = run if (today_ - last).days in (0, 1) else 0
+    return Streaks(current, longest, last)
+
+
+# --- accuracy ---------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Tally:
+    start: date  # the day, or the Monday of the week
+    answers: int
+    correct: int
+
+    @property
+    def accuracy(self) -> float | None:
+        return ratio(self.correct, self.answers)
+
+
+def _tally(answers: Iterable[Answer], tz: tzinfo, key) -> tuple[Counter, Counter]:
+    total: Counter = Counter()
+    right: Counter = Counter()
+    for a in answers:
+        k = key(local_day(a.at, tz))
+        total[k] += 1
+        right[k] += a.right
+    return total, right
+
+
+def accuracy_by_day(answers: Iterable[Answer], tz: tzinfo, today_: date, days: int) -> list[Tally]:
+    """Answers and right answers on each of the last ``days`` local days (oldest first, empty days included)."""
+    total, right = _tally(answers, tz, lambda d: d)
+    first = today_ - timedelta(days=days - 1)
+    return [Tally(d, total[d], right[d]) for d in (first + timedelta(days=i) for i in range(days))]
+
+
+def accuracy_by_week(answers: Iterable[Answer], tz: tzinfo, today_: date, weeks: int) -> list[Tally]:
+    """The same per week (Monday to Sunday) for the last ``weeks`` weeks, this one last."""
+    total, right = _tally(answers, tz, week_start)
+    first = week_start(today_) - timedelta(weeks=weeks - 1)
+    return [Tally(w, total[w], right[w]) for w in (first + timedelta(weeks=i) for i in range(weeks))]
+
+
+# --- retention ----------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Retention:
+    reviews: int  # reviews of cards seen before (not a card's first review)
+    passed: int  # ... of which rated Hard, Good or Easy (rating > 1)
+
+    @property
+    def rate(self) -> float | None:
+        return ratio(self.passed, self.reviews)
+
+
+def true_retention(answers: Iterable[Answer]) -> tuple[Retention, dict[str, Retention]]:
+    """(overall, per area): the share of passed reviews among reviews of cards that had been reviewed before.
+
+    A card's first review (its first answer ever) is left out: it measures learning, not remembering.
+    """
+    ordered = sorted(answers, key=lambda a: a.at)  # stable: equal times keep their given order
+    seen: set[str] = set()
+    reviews: Counter = Counter()
+    passed: Counter = Counter()
+    for a in ordered:
+        if a.question_id not in seen:
+            seen.add(a.question_id)
+            continue
+        reviews[a.area] += 1
+        passed[a.area] += a.rating > 1
+    per_area = {area: Retention(reviews[area], passed[area]) for area in reviews}
+    return Retention(sum(reviews.values()), sum(passed.values())), per_area
+
+
+# --- forecast -------------------------------------------------------------------------------------------------------
+
+def forecast(dues: Iterable[datetime], tz: tzinfo, now: datetime, days: int = FORECAST_DAYS) -> list[int]:
+    """Cards falling due on each of the next ``days`` local days; day 0 (today) also holds every overdue card."""
+    first = today(now, tz)
+    buckets = [0] * days
+    for due in dues:
+        offset = max(0, (local_day(due, tz) - first).days)
+        if offset < days:
+            buckets[offset] += 1
+    return buckets
+
+
+def overdue(dues: Iterable[datetime], now: datetime) -> int:
+    return sum(1 for d in dues if d <= now)
+

@@ -1,0 +1,213 @@
+"""Reading the learner's history for statistics and decks, and dumping / merging it for backups.
+
+Records exchanged with mlpath/backup.py are dicts keyed like the backup file (topic and question ids, never row
+ids), with UTC-aware datetimes. ``merge`` writes everything in one transaction: any error rolls it all back.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from datetime import datetime
+
+from mlpath.core.stats import Answer
+from mlpath.store.db import from_db, to_db, transaction
+
+# --- reads for stats and decks ----------------------------------------------------------------------------------
+
+def answers(conn: sqlite3.Connection) -> list[Answer]:
+    """Every review, oldest first, with the area of its topic."""
+    rows = conn.execute(
+        "SELECT r.question_id, t.area, r.reviewed_at, r.rating, r.correct FROM review r "
+        "JOIN topic t ON t.id = r.topic_id ORDER BY r.reviewed_at, r.id")
+    return [Answer(q, area, from_db(at), rating, None if correct is None else bool(correct))
+            for q, area, at, rating, correct in rows]
+
+
+def due_times(conn: sqlite3.Connection) -> list[datetime]:
+    """When each card of an active question falls due."""
+    rows = conn.execute("SELECT card.due FROM card JOIN question q ON q.id = card.question_id WHERE q.active")
+    return [from_db(r[0]) for r in rows]
+
+
+def active_questions(conn: sqlite3.Connection, topic_ids: list[str] | None = None) -> list[dict]:
+    """The active questions (as validated content dicts), in file order; only these topics' if given."""
+    sql = "SELECT data FROM question WHERE active"
+    args: list = []
+    if topic_ids is not None:
+        sql += f" AND topic_id IN ({','.join('?' * len(topic_ids))})"
+        args = list(topic_ids)
+    return [json.loads(r[0]) for r in conn.execute(sql + " ORDER BY rowid", args)]
+
+
+def question_renames(conn: sqlite3.Connection) -> dict[str, str]:
+    """Old question id -> current id, from the ``replaces:`` of the active questions."""
+    out: dict[str, str] = {}
+    for (data,) in conn.execute("SELECT data FROM question WHERE active"):
+        q = json.loads(data)
+        for old in q.get("replaces") or ():
+            out[old] = q["id"]
+    return out
+
+
+def count(conn: sqlite3.Connection, table: str) -> int:
+    if table not in ("review", "card", "topic_status", "status_event", "topic", "question"):
+        raise ValueError(table)
+    return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+
+# --- backup: dump ----------------------------------------------------------------------------------------------
+
+def _dt(text: str | None) -> datetime | None:
+    return from_db(text)
+
+
+def dump(conn: sqlite3.Connection) -> dict[str, list[dict]]:
+    """The learner's whole history, keyed by topic and question ids."""
+    statuses = [
+        {"topic": t, "area": area, "status": st, "started_at": _dt(s), "finished_at": _dt(f), "updated_at": _dt(u)}
+        for t, area, st, s, f, u in conn.execute(
+            "SELECT s.topic_id, t.area, s.status, s.started_at, s.finished_at, s.updated_at FROM topic_status s "
+            "JOIN topic t ON t.id = s.topic_id ORDER BY s.topic_id")]
+    events = [
+        {"topic": t, "area": area, "status": st, "at": _dt(at)}
+        for t, area, st, at in conn.execute(
+            "SELECT e.topic_id, t.area, e.status, e.at FROM status_event e JOIN topic t ON t.id = e.topic_id "
+            "ORDER BY e.at, e.id")]
+    cards = [
+        {"question": q, "topic": t, "area": area, "kind": kind, "state": state, "step": step, "stability": stab,
+         "difficulty": diff, "due": _dt(due), "last_review": _dt(last), "created_at": _dt(created), "reps": reps,
+         "lapses": lapses}
+        for q, t, area, kind, state, step, stab, diff, due, last, created, reps, lapses in conn.execute(
+            "SELECT q.id, q.topic_id, t.area, q.kind, c.state, c.step, c.stability, c.difficulty, c.due, "
+            "c.last_review, c.created_at, c.reps, c.lapses FROM card c JOIN question q ON q.id = c.question_id "
+            "JOIN topic t ON t.id = q.topic_id ORDER BY c.id")]
+    reviews = [
+        {"question": q, "topic": t, "area": area, "reviewed_at": _dt(at), "rating": rating,
+         "correct": None if correct is None else bool(correct), "answer": answer, "response_ms": ms, "seed": seed}
+        for q, t, area, at, rating, correct, answer, ms, seed in conn.execute(
+            "SELECT r.question_id, r.topic_id, t.area, r.reviewed_at, r.rating, r.correct, r.answer, "
+            "r.response_ms, r.seed FROM review r JOIN topic t ON t.id = r.topic_id ORDER BY r.reviewed_at, r.id")]
+    return {"statuses": statuses, "status_events": events, "cards": cards, "reviews": reviews}
+
+
+# --- backup: merge ---------------------------------------------------------------------------------------------
+
+def _opt(dt: datetime | None) -> str | None:
+    return to_db(dt) if dt is not None else None
+
+
+def _ensure_topic(conn: sqlite3.Connection, topic_id: str, area: str, ts: str) -> int:
+    """An inactive placeholder for a topic the current content does not know (its history keeps its keys)."""
+    return conn.execute("INSERT OR IGNORE INTO topic (id, title, area, active, first_seen) VALUES (?,?,?,0,?)",
+                        (topic_id, topic_id, area, ts)).rowcount
+
+
+def _ensure_question(conn: sqlite3.Connection, question_id: str, topic_id: str, kind: str) -> int:
+    data = json.dumps({"id": question_id, "topic": topic_id, "kind": kind})
+    return conn.execute("INSERT OR IGNORE INTO question (id, topic_id, kind, data, active) VALUES (?,?,?,?,0)",
+                        (question_id, topic_id, kind, data)).rowcount
+
+
+def _latest(row: tuple[str, str] | None, events: Iterable[tuple[str, str]]) -> tuple[str, str] | None:
+    """(status, time) a side ends in: its status row, unless a later reset (not_started event) cleared it."""
+    last = max(events, key=lambda e: e[1], default=None)
+    if last is not None and last[0] == "not_started" and (row is None or last[1] > row[1]):
+        return last
+    return row
+
+
+def merge(conn: sqlite3.Connection, data: dict[str, list[dict]], now: datetime) -> dict[str, int]:
+    """Merge a validated backup into the database without duplicates, all in one transaction.
+
+    Reviews are identified by (question, reviewed_at, rating) and status events by (topic, status, at); a card
+    by its question, keeping the one reviewed last; a topic's status by the later change (a reset counts).
+    """
+    ts = to_db(now)
+    added = {"statuses": 0, "status_events": 0, "cards": 0, "reviews": 0, "topics_placeholders": 0,
+             "questions_placeholders": 0}
+    kinds = {c["question"]: c["kind"] for c in data["cards"]}
+    with transaction(conn):
+        for key in ("statuses", "status_events", "cards", "reviews"):
+            for rec in data[key]:
+                added["topics_placeholders"] += _ensure_topic(conn, rec["topic"], rec["area"], ts)
+        for rec in [*data["cards"], *data["reviews"]]:
+            added["questions_placeholders"] += _ensure_question(
+                conn, rec["question"], rec["topic"], kinds.get(rec["question"], "unknown"))
+
+        # statuses: decide each topic before the backup's events join the log
+        mine_events: dict[str, list[tuple[str, str]]] = {}
+        for rec in data["status_events"]:
+            mine_events.setdefault(rec["topic"], []).append((rec["status"], to_db(rec["at"])))
+        theirs = {rec["topic"]: rec for rec in data["statuses"]}
+        for topic in sorted(set(theirs) | set(mine_events)):
+            rec = theirs.get(topic)
+            incoming = _latest((rec["status"], to_db(rec["updated_at"])) if rec else None, mine_events.get(topic, []))
+            row = conn.execute("SELECT status, updated_at FROM topic_status WHERE topic_id = ?", (topic,)).fetchone()
+            existing = _latest(tuple(row) if row else None,
+                               conn.execute("SELECT status, at FROM status_event WHERE topic_id = ?", (topic,)))
+            if incoming is None or (existing is not None and incoming[1] <= existing[1]):
+                continue
+            if incoming[0] == "not_started":
+                changed = conn.execute("DELETE FROM topic_status WHERE topic_id = ?", (topic,)).rowcount
+            else:
+                conn.execute(
+                    "INSERT INTO topic_status (topic_id, status, started_at, finished_at, updated_at) "
+                    "VALUES (?,?,?,?,?) ON CONFLICT(topic_id) DO UPDATE SET status=excluded.status, "
+                    "started_at=excluded.started_at, finished_at=excluded.finished_at, updated_at=excluded.updated_at",
+                    (topic, rec["status"], _opt(rec["started_at"]), _opt(rec["finished_at"]),
+                     to_db(rec["updated_at"])))
+                changed = 1
+            added["statuses"] += changed
+
+        for rec in data["status_events"]:
+            at = to_db(rec["at"])
+            if conn.execute("SELECT 1 FROM status_event WHERE topic_id = ? AND status = ? AND at = ?",
+                            (rec["topic"], rec["status"], at)).fetchone():
+                continue
+            conn.execute("INSERT INTO status_event (topic_id, status, at) VALUES (?,?,?)",
+                         (rec["topic"], rec["status"], at))
+            added["status_events"] += 1
+
+        for rec in data["cards"]:
+            values = (rec["state"], rec["step"], rec["stability"], rec["difficulty"], to_db(rec["due"]),
+                      _opt(rec["last_review"]))
+            row = conn.execute("SELECT id, last_review, created_at FROM card WHERE question_id = ?",
+                               (rec["question"],)).fetchone()
+            if row is None:
+                conn.execute(
+                    "INSERT INTO card (question_id, state, step, stability, difficulty, due, last_review, "
+                    "created_at, reps, lapses) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (rec["question"], *values, to_db(rec["created_at"]), rec["reps"], rec["lapses"]))
+                added["cards"] += 1
+            elif (values[5] or "") > (row[1] or ""):
+                conn.execute(
+                    "UPDATE card SET state=?, step=?, stability=?, difficulty=?, due=?, last_review=?, "
+                    "created_at=?, reps=?, lapses=? WHERE id = ?",
+                    (*values, min(row[2], to_db(rec["created_at"])), rec["reps"], rec["lapses"], row[0]))
+                added["cards"] += 1
+
+        for rec in data["reviews"]:
+            at = to_db(rec["reviewed_at"])
+            if conn.execute("SELECT 1 FROM review WHERE question_id = ? AND reviewed_at = ? AND rating = ?",
+                            (rec["question"], at, rec["rating"])).fetchone():
+                continue
+            card = conn.execute("SELECT id FROM card WHERE question_id = ?", (rec["question"],)).fetchone()
+            if card is None:
+                raise MissingCard(rec["question"])
+            conn.execute(
+                "INSERT INTO review (card_id, question_id, topic_id, reviewed_at, rating, correct, answer, "
+                "response_ms, seed) VALUES (?,?,?,?,?,?,?,?,?)",
+                (card[0], rec["question"], rec["topic"], at, rec["rating"], rec["correct"], rec["answer"],
+                 rec["response_ms"], rec["seed"]))
+            added["reviews"] += 1
+    return added
+
+
+class MissingCard(Exception):
+    """A review whose question has no card in the backup nor in the database."""
+
+    def __init__(self, question_id: str):
+        self.question_id = question_id
+        super().__init__(question_id)
