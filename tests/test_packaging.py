@@ -59,3 +59,13 @@ def test_installed_errors_are_one_line(run_mlpath):
 def test_no_color_and_plain_pipe(run_mlpath):
     result = run_mlpath("progress", env={"NO_COLOR": "1"})
     assert result.returncode == 0 and "\x1b[" not in result.stdout
+
+
+def test_shell_completion_offers_topic_ids(run_mlpath):
+    result = run_mlpath(env={"_MLPATH_COMPLETE": "complete_bash", "COMP_WORDS": "mlpath show linear-r",
+                             "COMP_CWORD": "2"})
+    assert result.returncode == 0
+    assert result.stdout.split() == ["linear-regression"]
+    result = run_mlpath(env={"_MLPATH_COMPLETE": "complete_bash", "COMP_WORDS": "mlpath quiz prob",
+                             "COMP_CWORD": "2"})
+    assert "probability-statistics" in result.stdout.split() and "probability-basics" in result.stdout.split()

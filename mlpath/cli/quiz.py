@@ -40,10 +40,13 @@ def _summary(result: services.QuizResult) -> None:
     r.line(f"\nDone: {result.answered} answered, {result.right} right, {result.wrong} wrong"
            + (f" ({result.invalid} invalid answers counted as wrong)" if result.invalid else "") + ".")
     if result.items:
+        from collections import Counter
         from datetime import datetime
 
-        soonest = min(result.items, key=lambda i: i["due"])
-        r.line(f"Next due: {soonest['id']} {when(datetime.fromisoformat(soonest['due']), utcnow())}.")
+        now = utcnow()
+        buckets = Counter(when(datetime.fromisoformat(i["due"]), now).split(" (")[0] for i in
+                          sorted(result.items, key=lambda i: i["due"]))
+        r.line("Next reviews: " + ", ".join(f"{n} {label}" for label, n in buckets.items()) + ".")
 
 
 def quiz(
