@@ -6,7 +6,6 @@ Parsing YAML is the slow part of start-up, so callers normally go through the st
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
@@ -35,12 +34,13 @@ def content_files(root: Path) -> list[tuple[Path, str]]:
 
 
 def fingerprint(root: Path) -> str:
-    """A cheap digest of the folder's files (names, sizes, modification times) and of this mlpath version."""
-    h = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}|{root.resolve()}".encode())
-    for path, _ in content_files(root):
+    """A cheap description of the folder's files (names, sizes, modification times) and of this mlpath version;
+    when it changes, the content is parsed again."""
+    parts = [CACHE_FORMAT, __version__, str(root.resolve())]
+    for path, kind in content_files(root):
         st = os.stat(path)
-        h.update(f"|{path.name}|{st.st_size}|{st.st_mtime_ns}".encode())
-    return h.hexdigest()
+        parts.append(f"{kind}/{path.name}:{st.st_size}:{st.st_mtime_ns}")
+    return "|".join(parts)
 
 
 class _LineDict(dict):

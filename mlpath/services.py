@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 from mlpath import paths
 from mlpath.core import graph
@@ -17,9 +17,6 @@ from mlpath.core.model import FINISHED, STATUSES, Area, Roadmap, Topic
 from mlpath.errors import ConfirmationNeeded, UserError
 from mlpath.store import db, queries
 
-if TYPE_CHECKING:  # the quiz machinery is imported only by the commands that quiz
-    from mlpath.core import scheduling
-    from mlpath.core.questions import Presented
 
 
 @dataclass
@@ -112,7 +109,7 @@ def completion_ids() -> list[str]:
 # --- reading the roadmap -------------------------------------------------------------------------------------
 
 def _resources(t: Topic) -> list[dict]:
-    return [asdict(r) for r in t.resources]
+    return [r._asdict() for r in t.resources]
 
 
 def topic_dict(s: Session, t: Topic, statuses: dict[str, str]) -> dict[str, Any]:
@@ -133,7 +130,7 @@ def next_topics(s: Session, limit: int = 5, area: str | None = None) -> dict[str
         items.append({
             "id": r.topic.id, "title": r.topic.title, "area": r.topic.area, "status": r.status,
             "reason": r.reason, "unlocks": list(r.unlocks), "leads_to": r.leads_to, "hours": r.topic.hours,
-            "resource": asdict(first) if first else None,
+            "resource": first._asdict() if first else None,
         })
     remaining = sum(1 for t in s.roadmap.topics if statuses.get(t.id) not in FINISHED)
     return {"topics": items, "available": len(recs), "remaining": remaining,
@@ -204,7 +201,9 @@ def card_summary(s: Session, topic_ids: list[str]) -> dict[str, Any]:
     total = sum(s.roadmap.by_id[t].questions for t in topic_ids if t in s.roadmap.by_id)
     due = sum(1 for c in cards.values() if c.state.due <= s.now)
     seen = [c for c in cards.values() if c.state.last_review is not None]
-    retention = _retention()
+    from mlpath.quizzing import desired_retention
+
+    retention = desired_retention()
     recall = (sum(scheduling.retrievability(c.state, s.now, retention) for c in seen) / len(seen)) if seen else None
     return {"cards": total, "seen": len(seen), "due": due,
             "recall": round(recall, 3) if recall is not None else None}
@@ -281,136 +280,6 @@ def change_status(s: Session, name: str, action: str, force: bool = False,
     after = [r.topic.id for r in graph.recommend(s.roadmap, after_statuses) if r.topic.id not in before]
     return {"id": t.id, "title": t.title, "status": new, "previous": old, "changed": new != old,
             "newly_unlocked": [x for x in after if x != t.id]}
-
-
-# --- quizzes ----------------------------------------------------------------------------------------------------
-
-def _retention() -> float:
-    from mlpath.core import scheduling
-
-    cfg = paths.config_file()
-    if not cfg.exists():
-        return scheduling.DEFAULT_RETENTION
-    import tomllib
-
-    try:
-        value = tomllib.loads(cfg.read_text()).get("desired_retention", scheduling.DEFAULT_RETENTION)
-    except (tomllib.TOMLDecodeError, OSError) as e:
-        raise UserError(f"{cfg}: cannot read settings ({e})") from None
-    if not isinstance(value, (int, float)) or not 0.7 <= value <= 0.99:
-        raise UserError(f"{cfg}: desired_retention must be a number from 0.7 to 0.99")
-    return float(value)
-
-
-@dataclass
-class QuizItem:
-    question: dict
-    card: queries.StoredCard | None
-
-
-def quiz_queue(s: Session, topic_ids: list[str] | None, limit: int, new: int) -> list[QuizItem]:
-    """Due cards first (most overdue first), then up to ``new`` unseen questions; ``limit`` in all."""
-    if limit < 1 or new < 0:
-        raise UserError("--limit must be at least 1 and --new at least 0")
-    items = [QuizItem(json.loads(data), card) for card, data in queries.due_cards(s.conn, s.now, topic_ids, limit)]
-    room = min(new, limit - len(items))
-    if room > 0 and topic_ids:
-        items += [QuizItem(json.loads(d), None) for d in queries.new_questions(s.conn, topic_ids, room)]
-    return items
-
-
-class EndOfInput(Exception):
-    """The learner's input ended (EOF or Ctrl-D): stop the quiz, keeping every answer given."""
-
-
-@dataclass
-class Response:
-    value: Any  # option text / list of texts / bool / str; None when the input was not a valid answer
-    raw: str
-    self_grade: int | None = None
-
-
-class QuizUI(Protocol):
-    def question(self, number: int, total: int, p: Presented, topic_title: str) -> None: ...
-    def answer(self, p: Presented) -> Response: ...
-    def reveal(self, p: Presented) -> int: ...
-    def self_grade(self) -> int: ...
-    def invalid(self, p: Presented, raw: str) -> None: ...
-    def feedback(self, p: Presented, correct: bool, rating: int, due: datetime, saved: bool) -> None: ...
-
-
-@dataclass
-class QuizResult:
-    answered: int = 0
-    right: int = 0
-    wrong: int = 0
-    invalid: int = 0
-    stopped: bool = False
-    items: list[dict[str, Any]] = field(default_factory=list)
-
-
-def answer_question(s: Session, item: QuizItem, p: "Presented", *, correct: bool | None, rating: int, answer: str,
-                    response_ms: int, now: datetime, retention: float) -> "scheduling.CardState":
-    """Schedule the card with FSRS and commit the answer before anything else happens."""
-    from mlpath.core import scheduling
-
-    before = item.card.state if item.card else scheduling.new_card(now)
-    after = scheduling.review(before, rating, now, response_ms, retention)
-    queries.record_review(s.conn, question_id=p.id, topic_id=p.topic, before=item.card.state if item.card else None,
-                          after=after, now=now, rating=rating, correct=correct, answer=answer,
-                          response_ms=response_ms, seed=p.seed if p.kind == "generated" else None)
-    return after
-
-
-def run_quiz(s: Session, items: list[QuizItem], ui: QuizUI, *, self_grade: bool = False,
-             retries: bool = True, clock: Callable[[], datetime] = db.utcnow) -> QuizResult:
-    """Ask each item; commit each answer the moment it is given. ``retries``: ask again after an invalid answer
-    (on a terminal); otherwise an invalid answer counts as wrong (in a pipe)."""
-    import secrets
-    import time
-
-    from mlpath.core import grading
-    from mlpath.core.questions import check, present
-
-    retention = _retention()
-    result = QuizResult()
-    for number, item in enumerate(items, 1):
-        p = present(item.question, secrets.randbits(31))
-        title = s.roadmap.by_id[p.topic].title if p.topic in s.roadmap.by_id else p.topic
-        try:
-            ui.question(number, len(items), p, title)
-            started = time.monotonic()
-            if p.kind == "flashcard":
-                rating = ui.reveal(p)
-                correct, raw = rating > grading.AGAIN, str(rating)
-            else:
-                while True:
-                    response = ui.answer(p)
-                    correct = check(p, response.value) if response.value is not None else None
-                    if correct is not None:
-                        break
-                    ui.invalid(p, response.raw)
-                    if not retries:
-                        result.invalid += 1
-                        correct = False
-                        break
-                raw = response.raw
-                grade = ui.self_grade() if (self_grade and correct) else None
-                rating = grading.rating_for(correct, grade)
-        except EndOfInput:
-            result.stopped = True
-            break
-        elapsed = int((time.monotonic() - started) * 1000)
-        now = clock()
-        after = answer_question(s, item, p, correct=correct, rating=rating, answer=raw, response_ms=elapsed,
-                                now=now, retention=retention)
-        result.answered += 1
-        result.right += bool(correct)
-        result.wrong += not correct
-        result.items.append({"id": p.id, "topic": p.topic, "correct": bool(correct), "rating": rating,
-                             "due": after.due.isoformat()})
-        ui.feedback(p, bool(correct), rating, after.due, True)
-    return result
 
 
 def check_content(folder: Path | None) -> list[str]:

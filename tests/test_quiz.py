@@ -4,9 +4,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from mlpath import services
+from mlpath import quizzing, services
 from mlpath.cli.prompts import parse_line
-from mlpath.services import EndOfInput, Response
+from mlpath.quizzing import EndOfInput, Response
 
 T0 = datetime(2026, 7, 1, 7, 0, tzinfo=timezone.utc)
 
@@ -64,22 +64,22 @@ class RightUI(ScriptedUI):
 
 def test_new_cards_then_due_first(mini):
     s = services.open_session(now=T0)
-    items = services.quiz_queue(s, ["vectors", "matrices"], limit=20, new=3)
+    items = quizzing.quiz_queue(s, ["vectors", "matrices"], limit=20, new=3)
     assert [i.card for i in items] == [None] * 3
     ui = RightUI([])
-    result = services.run_quiz(s, items, ui, clock=lambda: T0)
+    result = quizzing.run_quiz(s, items, ui, clock=lambda: T0)
     assert result.right == 3 and len(ui.feedbacks) == 3
     s.now = T0 + timedelta(minutes=11)
-    items = services.quiz_queue(s, ["vectors", "matrices"], limit=20, new=2)
+    items = quizzing.quiz_queue(s, ["vectors", "matrices"], limit=20, new=2)
     assert [i.card is not None for i in items] == [True, True, True, False, False]
 
 
 def test_every_kind_wrong_and_right_is_recorded(mini):
     s = services.open_session(now=T0)
-    items = services.quiz_queue(s, ["vectors"], 20, 20)
+    items = quizzing.quiz_queue(s, ["vectors"], 20, 20)
     kinds = [i.question["kind"] for i in items]
     assert set(kinds) == {"choice", "multi", "true_false", "numeric", "text", "flashcard"}
-    services.run_quiz(s, items, RightUI([]), clock=lambda: T0)
+    quizzing.run_quiz(s, items, RightUI([]), clock=lambda: T0)
     rows = s.conn.execute("SELECT question_id, rating, correct, response_ms FROM review").fetchall()
     assert len(rows) == len(items) and all(r[1] == 3 and r[2] for r in rows)
     assert all(r[3] is not None for r in rows)
@@ -87,16 +87,16 @@ def test_every_kind_wrong_and_right_is_recorded(mini):
 
 def test_invalid_in_a_pipe_counts_as_wrong(mini):
     s = services.open_session(now=T0)
-    items = services.quiz_queue(s, ["vectors"], 1, 1)
+    items = quizzing.quiz_queue(s, ["vectors"], 1, 1)
     ui = ScriptedUI(["banana"])
-    result = services.run_quiz(s, items, ui, retries=False, clock=lambda: T0)
+    result = quizzing.run_quiz(s, items, ui, retries=False, clock=lambda: T0)
     assert result.invalid == 1 and result.wrong == 1 and ui.invalids == ["banana"]
     assert s.conn.execute("SELECT rating, correct FROM review").fetchone() == (1, 0)
 
 
 def test_invalid_on_a_terminal_asks_again(mini):
     s = services.open_session(now=T0)
-    items = services.quiz_queue(s, ["vectors"], 1, 1)  # the choice question: 5 is right
+    items = quizzing.quiz_queue(s, ["vectors"], 1, 1)  # the choice question: 5 is right
     p_answer = None
 
     class Again(ScriptedUI):
@@ -107,36 +107,36 @@ def test_invalid_on_a_terminal_asks_again(mini):
             p_answer = str(p.options.index("5") + 1)
             return Response(parse_line(p, p_answer), p_answer)
 
-    result = services.run_quiz(s, items, Again([]), retries=True, clock=lambda: T0)
+    result = quizzing.run_quiz(s, items, Again([]), retries=True, clock=lambda: T0)
     assert result.right == 1 and result.invalid == 0
 
 
 def test_end_of_input_keeps_what_was_answered(mini):
     s = services.open_session(now=T0)
-    items = services.quiz_queue(s, ["vectors"], 20, 20)
+    items = quizzing.quiz_queue(s, ["vectors"], 20, 20)
     ui = ScriptedUI(["1", "1"])
-    result = services.run_quiz(s, items, ui, clock=lambda: T0)
+    result = quizzing.run_quiz(s, items, ui, clock=lambda: T0)
     assert result.stopped and result.answered == 2
     assert s.conn.execute("SELECT COUNT(*) FROM review").fetchone()[0] == 2
 
 
 def test_self_grade_after_a_right_answer(mini):
     s = services.open_session(now=T0)
-    items = services.quiz_queue(s, ["vectors"], 20, 20)
+    items = quizzing.quiz_queue(s, ["vectors"], 20, 20)
     tf = [i for i in items if i.question["kind"] == "true_false"]
 
     class Grade(RightUI):
         def self_grade(self):
             return 4
 
-    services.run_quiz(s, tf, Grade([]), self_grade=True, clock=lambda: T0)
+    quizzing.run_quiz(s, tf, Grade([]), self_grade=True, clock=lambda: T0)
     assert s.conn.execute("SELECT rating FROM review").fetchone()[0] == 4
 
 
 def test_generated_question_records_its_seed(mini):
     s = services.open_session(now=T0)
-    items = [i for i in services.quiz_queue(s, ["matrices"], 20, 20) if i.question["kind"] == "generated"]
-    services.run_quiz(s, items, RightUI([]), clock=lambda: T0)
+    items = [i for i in quizzing.quiz_queue(s, ["matrices"], 20, 20) if i.question["kind"] == "generated"]
+    quizzing.run_quiz(s, items, RightUI([]), clock=lambda: T0)
     seed, correct = s.conn.execute("SELECT seed, correct FROM review").fetchone()
     assert seed is not None and correct == 1
 
@@ -146,7 +146,7 @@ def test_bad_limits_are_user_errors(mini):
 
     s = services.open_session(now=T0)
     with pytest.raises(UserError):
-        services.quiz_queue(s, ["vectors"], 0, 1)
+        quizzing.quiz_queue(s, ["vectors"], 0, 1)
 
 
 def test_retention_config(mini, home):
@@ -155,6 +155,6 @@ def test_retention_config(mini, home):
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text("desired_retention = 0.5\n")
     with pytest.raises(UserError):
-        services._retention()
+        quizzing.desired_retention()
     (home / "config.toml").write_text("desired_retention = 0.85\n")
-    assert services._retention() == 0.85
+    assert quizzing.desired_retention() == 0.85

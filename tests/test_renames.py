@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta, timezone
 
-from mlpath import services
+from mlpath import quizzing, services
 from mlpath.store import queries
 
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
@@ -11,9 +11,9 @@ T0 = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
 def answer_all(s, topic, now):
     from tests.test_quiz import ScriptedUI
 
-    items = services.quiz_queue(s, [topic], 50, 50)
+    items = quizzing.quiz_queue(s, [topic], 50, 50)
     ui = ScriptedUI(["1", "1", "y", "11", "unit", "3", "0", "0.5"] * 3)
-    services.run_quiz(s, items, ui, clock=lambda: now)
+    quizzing.run_quiz(s, items, ui, clock=lambda: now)
     return len(items)
 
 
@@ -51,9 +51,9 @@ def test_question_rename_and_removal_keep_history(mini):
     assert s.conn.execute("SELECT COUNT(*) FROM review WHERE question_id='vectors-orthogonal'").fetchone()[0] == 1
     assert s.conn.execute("SELECT active FROM question WHERE id='vectors-flash'").fetchone()[0] == 0
     # the removed question is never asked again, even when its card is due
-    due = services.quiz_queue(s, ["vectors"], 50, 50)
+    due = quizzing.quiz_queue(s, ["vectors"], 50, 50)
     s.now = T0 + timedelta(days=400)
-    due = services.quiz_queue(s, ["vectors"], 50, 50)
+    due = quizzing.quiz_queue(s, ["vectors"], 50, 50)
     assert "vectors-flash" not in {i.question["id"] for i in due}
     assert "vectors-orthogonal" in {i.question["id"] for i in due}
     assert s.conn.execute("PRAGMA foreign_key_check").fetchall() == []

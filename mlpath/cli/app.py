@@ -1,6 +1,5 @@
 """The `mlpath` command: the Typer app and the one place where errors become messages and exit codes."""
 
-from __future__ import annotations
 
 import os
 import sys
@@ -51,6 +50,7 @@ def _register() -> None:
     roadmap.register(app)
     quiz.register(app)
     app.add_typer(content_cmd.app, name="content")
+    __import__("mlpath.cli.insights", fromlist=["register"]).register(app)  # stats, graph, export, import
 
 
 _register()

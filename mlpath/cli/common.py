@@ -1,6 +1,5 @@
 """Shared options and the session helper for commands."""
 
-from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager

@@ -1,6 +1,5 @@
 """`mlpath content check`: validate a content folder and show every problem at once."""
 
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated

@@ -9,7 +9,7 @@ from datetime import datetime
 from mlpath.cli import render as r
 from mlpath.core.grading import RATING_NAMES, parse_bool
 from mlpath.core.questions import Presented
-from mlpath.services import EndOfInput, Response
+from mlpath.quizzing import EndOfInput, Response
 
 LETTERS = string.ascii_lowercase
 

@@ -1,13 +1,12 @@
 """Quiz commands: `quiz TOPIC|AREA` and `review`."""
 
-from __future__ import annotations
 
 import sys
 from typing import Annotated
 
 import typer
 
-from mlpath import services
+from mlpath import quizzing, services
 from mlpath.cli import render as r
 from mlpath.cli.common import TargetArg, session
 
@@ -27,11 +26,13 @@ def _run(s, items, self_grade: bool, empty_message: str) -> None:
         r.line(empty_message)
         return
     ui, terminal = _ui()
-    result = services.run_quiz(s, items, ui, self_grade=self_grade, retries=terminal)
+    from mlpath import quizzing
+
+    result = quizzing.run_quiz(s, items, ui, self_grade=self_grade, retries=terminal)
     _summary(result)
 
 
-def _summary(result: services.QuizResult) -> None:
+def _summary(result) -> None:
     from mlpath.cli.prompts import when
     from mlpath.store.db import utcnow
 
@@ -58,7 +59,9 @@ def quiz(
     """Quiz yourself on a topic or a whole area: due cards first, then new ones."""
     with session() as s:
         label, topic_ids = services.topic_ids_of(s, target)
-        items = services.quiz_queue(s, topic_ids, limit, new)
+        from mlpath import quizzing
+
+        items = quizzing.quiz_queue(s, topic_ids, limit, new)
         total = sum(s.roadmap.by_id[t].questions for t in topic_ids)
         msg = (f"Nothing due and no new questions for {label}." if total
                else f"{label} has no questions yet.") + " Come back later, or try `mlpath review`."
@@ -71,7 +74,9 @@ def review(
 ) -> None:
     """Every card due now across the roadmap, most overdue first: the daily habit."""
     with session() as s:
-        items = services.quiz_queue(s, None, limit, 0)
+        from mlpath import quizzing
+
+        items = quizzing.quiz_queue(s, None, limit, 0)
         _run(s, items, self_grade, "No reviews due. Learn something new with `mlpath next` and `mlpath quiz TOPIC`.")
 
 

@@ -1,6 +1,5 @@
 """Roadmap commands: next, progress, topics, show, start/done/skip/reset, resources, search."""
 
-from __future__ import annotations
 
 import sys
 from typing import Annotated

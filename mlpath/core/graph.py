@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mlpath.core.model import FINISHED, Roadmap, Topic
 
@@ -79,8 +79,7 @@ def missing_prerequisites(topic: Topic, statuses: Mapping[str, str]) -> list[str
     return [p for p in topic.prerequisites if statuses.get(p, "not_started") not in FINISHED]
 
 
-@dataclass(frozen=True)
-class Recommendation:
+class Recommendation(NamedTuple):
     topic: Topic
     status: str
     reason: str

@@ -1,31 +1,32 @@
-"""The roadmap as plain data: areas, topics, resources. Built from validated content."""
+"""The roadmap as plain data: areas, topics, resources. Built from validated content.
+
+Value types are NamedTuples: immutable, and cheap to define at start-up (every command imports them).
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 STATUSES = ("not_started", "in_progress", "done", "skipped")
 FINISHED = frozenset({"done", "skipped"})
 
 
-@dataclass(frozen=True)
-class Resource:
+class Resource(NamedTuple):
     title: str
     url: str
     kind: str
     free: bool = True
 
 
-@dataclass(frozen=True)
-class Area:
+class Area(NamedTuple):
     id: str
     title: str
     order: int
     summary: str = ""
 
 
-@dataclass(frozen=True)
-class Topic:
+class Topic(NamedTuple):
     id: str
     title: str
     area: str
@@ -62,7 +63,12 @@ class Roadmap:
         return [t for t in self.topics if t.area == area_id]
 
     def to_dict(self) -> dict:
-        return {"areas": [asdict(a) for a in self.areas], "topics": [asdict(t) for t in self.topics]}
+        topics = []
+        for t in self.topics:
+            d = t._asdict()
+            d["resources"] = [r._asdict() for r in t.resources]
+            topics.append(d)
+        return {"areas": [a._asdict() for a in self.areas], "topics": topics}
 
     @classmethod
     def from_dict(cls, data: dict) -> Roadmap:

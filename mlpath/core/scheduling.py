@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
+from typing import NamedTuple
 
 DEFAULT_RETENTION = 0.9
 
 
-@dataclass(frozen=True)
-class CardState:
+class CardState(NamedTuple):
     state: int  # fsrs.State: 1 learning, 2 review, 3 relearning
     step: int | None
     stability: float | None

@@ -160,7 +160,7 @@ def validate(documents: list[Document]) -> Result:
     counts: dict[str, int] = {}
     for q in questions:
         counts[q["topic"]] = counts.get(q["topic"], 0) + 1
-    topics = [Topic(**{**t.__dict__, "questions": counts.get(t.id, 0)}) for t in topics]
+    topics = [t._replace(questions=counts.get(t.id, 0)) for t in topics]
     if problems:
         return Result(problems=problems)
     return Result(Roadmap(areas, topics), questions, [])
@@ -259,7 +259,7 @@ def _validate_questions(raw: list[tuple[str, dict]], topic_ids: set[str], proble
         seen[qid] = where
         if item["topic"] not in topic_ids:
             problems.append(f"{where}: question {qid!r} is for unknown topic {item['topic']!r}")
-        out.append({k: v for k, v in item.items()})
+        out.append({k: v for k, v in item.items() if v is not None})  # an explicit null means "not given"
     return out
 
 
@@ -284,7 +284,7 @@ def _kind_problems(kind: str, q: dict) -> list[str]:
                 out.append(f"answers {missing!r} are not among the options")
     elif kind == "numeric":
         for key in ("tolerance", "rel_tolerance"):
-            if key in q and q[key] < 0:
+            if q.get(key) is not None and q[key] < 0:
                 out.append(f"{key} must not be negative")
     elif kind == "text":
         if not q["answers"] or not all(isinstance(a, (str, int, float)) and str(a).strip() for a in q["answers"]):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from mlpath.core.scheduling import CardState
 from mlpath.store.db import from_db, to_db, transaction
@@ -16,8 +16,7 @@ def statuses(conn: sqlite3.Connection) -> dict[str, str]:
     return dict(conn.execute("SELECT topic_id, status FROM topic_status"))
 
 
-@dataclass(frozen=True)
-class StatusInfo:
+class StatusInfo(NamedTuple):
     status: str
     started_at: datetime | None
     finished_at: datetime | None
@@ -62,8 +61,7 @@ def review_count(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT COUNT(*) FROM review").fetchone()[0]
 
 
-@dataclass(frozen=True)
-class StoredCard:
+class StoredCard(NamedTuple):
     id: int
     question_id: str
     state: CardState

@@ -1,0 +1,322 @@
+"""See your learning: `stats`, `graph`, `export` and `import`. Heavy modules are imported inside the commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mlpath.cli import render as r
+from mlpath.cli.common import JsonOpt, complete_topic, session
+
+# --- stats --------------------------------------------------------------------------------------------------------
+
+HEAT_COLOURS = ("grey23", "#0e4429", "#006d32", "#26a641", "#39d353")
+HEAT_PLAIN = (".", "-", "+", "*", "#")
+ROW_LABELS = ("Mon", "", "Wed", "", "Fri", "", "Sun")
+EIGHTHS = " ▁▂▃▄▅▆▇█"
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{x * 100:.0f}%"
+
+
+def _heatmap(data: dict) -> None:
+    from datetime import date, timedelta
+
+    from mlpath.core.stats import level
+
+    h = data["heatmap"]
+    start, end = date.fromisoformat(h["start"]), date.fromisoformat(h["end"])
+    top = h["max"]
+
+    months = [" "] * h["weeks"]
+    for w in range(1, h["weeks"] - 2):  # a month's name where its first week starts, if it fits
+        monday = start + timedelta(weeks=w)
+        if monday.month != (monday - timedelta(weeks=1)).month and months[w - 1] == " ":
+            months[w:w + 3] = list(monday.strftime("%b")[:3])
+    fancy = r.fancy()
+    if fancy:
+        from rich.text import Text
+
+        r.out().print(Text("    " + "".join(months), style="dim"))
+    else:
+        r.line("    " + "".join(months).rstrip())
+    for d in range(7):
+        cells = []
+        for w in range(h["weeks"]):
+            day = start + timedelta(days=7 * w + d)
+            cells.append(None if day > end else level(h["days"].get(day.isoformat(), 0), top))
+        if fancy:
+            from rich.text import Text
+
+            text = Text()
+            text.append(f"{ROW_LABELS[d]:<4}", style="dim")
+            for c in cells:
+                text.append(" " if c is None else "■", style=None if c is None else HEAT_COLOURS[c])
+            r.out().print(text)
+        else:
+            r.line(f"{ROW_LABELS[d]:<4}" + "".join(" " if c is None else HEAT_PLAIN[c] for c in cells).rstrip())
+    legend_cells = " ".join(HEAT_PLAIN)
+    if fancy:
+        from rich.text import Text
+
+        text = Text()
+        text.append("    less ", style="dim")
+        for colour in HEAT_COLOURS:
+            text.append("■", style=colour)
+        text.append(f" more   (busiest day: {top} reviews)", style="dim")
+        r.out().print(text)
+    else:
+        r.line(f"    less {legend_cells} more   (busiest day: {top} reviews)")
+
+
+def _tallies(rows: list[dict], key: str, title: str, label) -> None:
+    if r.fancy():
+        from rich.table import Table
+
+        table = Table(title=title, title_justify="left", box=None, padding=(0, 1))
+        for col in ("", "answers", "right", "accuracy", ""):
+            table.add_column(col, justify="right" if col in ("answers", "right", "accuracy") else "left")
+        for row in rows:
+            acc = row["accuracy"]
+            colour = "dim" if acc is None else ("green" if acc >= 0.8 else "yellow" if acc >= 0.6 else "red")
+            table.add_row(label(row[key]), str(row["answers"]), str(row["correct"]), f"[{colour}]{_pct(acc)}[/]",
+                          f"[{colour}]{'█' * round(10 * (acc or 0))}[/]")
+        r.out().print(table)
+        return
+    r.line(title)
+    for row in rows:
+        r.line(f"  {label(row[key]):<16} {row['answers']:>4} answers {row['correct']:>4} right  {_pct(row['accuracy']):>4}")
+
+
+def _day_label(iso: str) -> str:
+    from datetime import date
+
+    return date.fromisoformat(iso).strftime("%a %Y-%m-%d")
+
+
+def _week_label(iso: str) -> str:
+    from datetime import date
+
+    return "week of " + date.fromisoformat(iso).strftime("%m-%d")
+
+
+def _chart(values: list[int], height: int = 5) -> list[str]:
+    """A small column chart, two characters per value, tallest value ``height`` rows high."""
+    top = max(values, default=0)
+    if top == 0:
+        return []
+    rows = []
+    for level in range(height, 0, -1):
+        row = ""
+        for v in values:
+            filled = v * height * 8 / top - (level - 1) * 8
+            row += (EIGHTHS[8] if filled >= 8 else EIGHTHS[max(0, round(filled))]) + " "
+        rows.append(row.rstrip())
+    return rows
+
+
+def _forecast(data: dict) -> None:
+    f = data["forecast"]
+    counts = [d["due"] for d in f["days"]]
+    title = f"Due in the next {len(counts)} days: {f['total']} cards ({f['overdue']} due now, counted today)"
+    r.styled(f"[bold]{r.esc(title)}[/]", title)
+    chart = _chart(counts)
+    if not chart:
+        r.line("  nothing due")
+        return
+    top = max(counts)
+    for i, row in enumerate(chart):
+        label = f"{top:>4} " if i == 0 else "     "
+        r.styled(f"[dim]{label}[/][cyan]{row}[/]", label + row)
+    axis = "".join(f"{'+' + str(i) if i else 'today':<14}" for i in range(0, len(counts), 7))
+    r.styled(f"[dim]     {axis.rstrip()}[/]", f"     {axis.rstrip()}")
+    r.line("  per day: " + " ".join(str(c) for c in counts))
+
+
+def stats(
+    tz: Annotated[str | None, typer.Option("--tz", help="Time zone for days (an IANA name such as Europe/Paris; "
+                                                        "default: the system's).", show_default=False)] = None,
+    days: Annotated[int, typer.Option("--days", min=1, help="Recent days to list.")] = 14,
+    weeks: Annotated[int, typer.Option("--weeks", min=1, help="Recent weeks to list.")] = 8,
+    json: JsonOpt = False,
+) -> None:
+    """Your reviews: a year's heatmap, streaks, accuracy, true retention per area and what falls due.
+
+    Days are calendar days in your time zone; weeks start on Monday.
+
+    \b
+    --json fields:
+      tz, today, total_reviews, days_studied
+      heatmap: start, end, weeks, total, max, days {"YYYY-MM-DD": reviews} (days with reviews, last 53 weeks)
+      streak: current, longest, last_day (current counts if last_day is today or yesterday)
+      daily: [{date, answers, correct, accuracy}] (last --days days, oldest first)
+      weekly: [{week_start, answers, correct, accuracy}] (last --weeks weeks)
+      retention: reviews, passed, retention, areas [{id, title, reviews, passed, retention}]
+        (reviews of cards seen before; passed = rating Hard, Good or Easy)
+      forecast: overdue, total, days [{date, due}] (30 days; day 0 includes overdue cards)
+    accuracy and retention are fractions from 0 to 1, or null when there is nothing to count.
+    """
+    from mlpath import insights
+
+    with session() as s:
+        data = insights.stats_report(s, tz, days, weeks)
+    if json:
+        return r.emit_json(data)
+    h, st = data["heatmap"], data["streak"]
+    head = (f"{data['total_reviews']} reviews on {data['days_studied']} day{'s' if data['days_studied'] != 1 else ''}"
+            f" · {h['total']} in the last "
+            f"{h['weeks']} weeks · time zone {data['tz']}")
+    r.styled(f"[bold]{r.esc(head)}[/]", head)
+    _heatmap(data)
+    streak = (f"Streak: {st['current']} day{'s' if st['current'] != 1 else ''} now, longest {st['longest']}"
+              + (f" (last review day {st['last_day']})" if st["last_day"] else ""))
+    r.styled(f"[bold magenta]{r.esc(streak)}[/]", streak)
+    r.line()
+    _tallies(data["daily"], "date", "Recent days", _day_label)
+    r.line()
+    _tallies(data["weekly"], "week_start", "Recent weeks", _week_label)
+    r.line()
+    ret = data["retention"]
+    title = f"True retention: {_pct(ret['retention'])} of {ret['reviews']} repeat reviews passed"
+    r.styled(f"[bold]{r.esc(title)}[/]", title)
+    for a in ret["areas"]:
+        if a["reviews"]:
+            r.line(f"  {a['title']:<32} {_pct(a['retention']):>4}  ({a['passed']}/{a['reviews']})")
+    if not ret["reviews"]:
+        r.line("  no repeat reviews yet: retention counts reviews of cards you have seen before")
+    r.line()
+    _forecast(data)
+
+
+# --- graph --------------------------------------------------------------------------------------------------------
+
+TREE_STYLE = {"done": ("✓", "green"), "in_progress": ("…", "yellow"), "skipped": ("–", "dim"),
+              "not_started": ("○", "white"), "locked": ("·", "bright_black")}
+
+
+def _rich_tree(data: dict):
+    from rich.tree import Tree
+
+    from mlpath.core.diagram import Diagram, forest
+
+    def label(item) -> str:
+        n = item.node
+        mark, style = TREE_STYLE[n.status]
+        extra = " [dim](see above)[/]" if item.repeat else ""
+        return f"[{style}]{mark} {r.esc(n.id)}[/] — {r.esc(n.title)} [dim]{n.status.replace('_', ' ')}[/]{extra}"
+
+    def add(parent, items) -> None:
+        for item in items:
+            add(parent.add(label(item)), item.children)
+
+    root = Tree(f"[bold]{r.esc(data['title'])}[/]")
+    add(root, forest(Diagram.from_dict(data)))
+    return root
+
+
+def graph(
+    target: Annotated[str | None, typer.Argument(help="A topic (draw what leads to it) or an area; default: "
+                                                      "the whole roadmap.", autocompletion=complete_topic,
+                                                 show_default=False)] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="tree, mermaid (flowchart) or dot (Graphviz).")] = "tree",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the text to this file (a tree is "
+                                                                       "written as plain text).",
+                                                show_default=False)] = None,
+    json: JsonOpt = False,
+) -> None:
+    """The roadmap as a graph, coloured by status: a tree, Mermaid or Graphviz DOT.
+
+    For a topic, the topics that lead to it and the topic itself; for an area, its topics and their direct
+    prerequisites from other areas. Statuses: done, in_progress, skipped, not_started, and locked (not started,
+    prerequisites unfinished). --json gives scope, id, title, format, nodes [{id, title, area, status}],
+    edges [[prerequisite, topic]], areas [{id, title}] and text.
+    """
+    from mlpath import insights
+
+    with session() as s:
+        data = insights.graph(s, target, fmt)
+    if output is not None:
+        insights.write_output(output, data["text"])
+        if json:
+            return r.emit_json({**data, "output": str(output)})
+        r.note(f"wrote {len(data['nodes'])} topics as {data['format']} to {output}")
+        return
+    if json:
+        return r.emit_json(data)
+    if data["format"] == "tree" and r.fancy():
+        r.out().print(_rich_tree(data))
+    else:
+        sys.stdout.write(data["text"])
+
+
+# --- export / import ------------------------------------------------------------------------------------------
+
+def export(
+    file: Annotated[Path, typer.Argument(help="The file to write (.json for a backup, .apkg with --anki).",
+                                         show_default=False)],
+    target: Annotated[str | None, typer.Argument(help="With --anki: only this topic or area.",
+                                                 autocompletion=complete_topic, show_default=False)] = None,
+    anki: Annotated[bool, typer.Option("--anki", help="Write the questions as an Anki deck (.apkg) instead.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Back up your progress and reviews as JSON, or (--anki) write the questions as an Anki deck.
+
+    The backup (format "mlpath-backup", version 1) holds statuses, status_events, cards and reviews keyed by
+    topic and question ids; restore or merge it with `mlpath import FILE`.
+
+    The Anki deck has one note type per question kind (basic, choice, multi, true/false), tags
+    mlpath::area::AREA and mlpath::topic::TOPIC, and stable ids, so importing a newer deck updates the old one.
+    Generated questions, which draw fresh numbers in mlpath, are exported as 3 fixed instances each, with their
+    worked answers (tagged mlpath::generated).
+    """
+    from mlpath import backup
+
+    with session() as s:
+        data = backup.export(s, file, anki=anki, target=target, force=force)
+    if json:
+        return r.emit_json(data)
+    if data["kind"] == "anki":
+        r.line(f"Wrote {data['notes']} notes from {data['questions']} questions to {data['file']} "
+               f"({data['generated_instances']} fixed instances of generated questions). "
+               "Open it with Anki (File > Import).")
+    else:
+        r.line(f"Wrote {data['reviews']} reviews, {data['cards']} cards, {data['statuses']} topic statuses and "
+               f"{data['status_events']} status changes to {data['file']}. Restore with `mlpath import {data['file']}`.")
+
+
+def import_(
+    file: Annotated[Path, typer.Argument(help="A backup written by `mlpath export`.", show_default=False)],
+    json: JsonOpt = False,
+) -> None:
+    """Merge a backup from `mlpath export` into your data: nothing is duplicated, and on any error nothing changes.
+
+    A review already present (same question, time and rating) is skipped; for a card the more recently reviewed
+    copy wins, and for a topic's status the later change. Topics and questions your roadmap no longer has are
+    kept (inactive) so their history stays. --json gives file, added {statuses, status_events, cards, reviews,
+    topics_placeholders, questions_placeholders}, reviews_before, reviews_after and in_file.
+    """
+    from mlpath import backup
+
+    with session() as s:
+        data = backup.import_backup(s, file)
+    if json:
+        return r.emit_json(data)
+    a = data["added"]
+    r.line(f"Imported {data['file']}: {a['reviews']} new reviews, {a['cards']} cards added or updated, "
+           f"{a['statuses']} statuses and {a['status_events']} status changes "
+           f"({data['reviews_after']} reviews in all).")
+    if a["topics_placeholders"] or a["questions_placeholders"]:
+        r.line(f"Kept the history of {a['topics_placeholders']} topics and {a['questions_placeholders']} questions "
+               "that your current roadmap does not have.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(stats)
+    app.command()(graph)
+    app.command()(export)
+    app.command("import")(import_)
