@@ -10,6 +10,7 @@ import pathlib
 from fractions import Fraction
 
 import yaml
+from bank_format import KIND_FIELDS, COMMON_FIELDS as COMMON, GENERATOR_PARAMS as GENERATORS
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 QUESTION_LIST = yaml.safe_load((ROOT / "content/questions/11-advanced-mlops-career.yaml").read_text())["questions"]
@@ -25,22 +26,6 @@ TOPICS = [
 ]
 BIG_TOPICS = {"text-preprocessing", "word-embeddings", "rl-basics", "q-learning", "model-monitoring", "docker"}
 KINDS = {"choice", "multi", "true_false", "numeric", "text", "flashcard", "generated"}
-GENERATORS = {
-    "determinant", "matrix_vector_product", "dot_product", "cosine_similarity", "polynomial_derivative",
-    "bayes_from_counts", "sample_statistic", "classification_metric", "conv_output_size", "softmax_probability",
-    "entropy", "gradient_descent_step", "dense_layer_params", "conv_layer_params", "kfold_sizes", "sigmoid",
-    "regression_metric", "expected_value", "binomial_probability", "bernoulli_variance",
-}
-COMMON = {"id", "topic", "kind", "prompt", "explanation", "replaces"}
-KIND_FIELDS = {
-    "choice": {"options", "answer"},
-    "multi": {"options", "answers"},
-    "true_false": {"answer"},
-    "numeric": {"answer", "tolerance", "rel_tolerance", "unit"},
-    "text": {"answers"},
-    "flashcard": {"answer"},
-    "generated": {"generator", "params"},
-}
 
 
 def check(qid, expected):

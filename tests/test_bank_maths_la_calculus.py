@@ -11,6 +11,7 @@ from collections import Counter
 from fractions import Fraction as F
 
 import yaml
+from bank_format import KIND_FIELDS, COMMON_FIELDS, GENERATOR_PARAMS
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BANK = ROOT / "content/questions/01-maths-la-calculus.yaml"
@@ -31,24 +32,6 @@ BIG = {
     "partial-derivatives-and-gradients", "gradient-descent",
 }
 
-COMMON_FIELDS = {"id", "topic", "kind", "prompt", "explanation", "replaces"}
-KIND_FIELDS = {
-    "choice": {"options", "answer"},
-    "multi": {"options", "answers"},
-    "true_false": {"answer"},
-    "numeric": {"answer", "tolerance", "rel_tolerance", "unit"},
-    "text": {"answers"},
-    "flashcard": {"answer"},
-    "generated": {"generator", "params"},
-}
-GENERATOR_PARAMS = {
-    "determinant": {"size": {2, 3}},
-    "matrix_vector_product": {"size": {2, 3}},
-    "dot_product": {"length": {2, 3, 4, 5}},
-    "cosine_similarity": {"length": {2, 3, 4}},
-    "polynomial_derivative": {"degree": {1, 2, 3, 4}},
-    "gradient_descent_step": {},
-}
 
 
 # ----------------------------------------------------------------- helpers

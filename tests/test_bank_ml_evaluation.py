@@ -9,6 +9,7 @@ import re
 from fractions import Fraction
 
 import yaml
+from bank_format import KIND_FIELDS, COMMON_FIELDS, GENERATOR_PARAMS
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BANK = ROOT / "content/questions/07-ml-evaluation.yaml"
@@ -30,25 +31,6 @@ BIG_TOPICS = {
     "roc-auc",
 }
 
-COMMON_FIELDS = {"id", "topic", "kind", "prompt", "explanation", "replaces"}
-KIND_FIELDS = {
-    "choice": {"options", "answer"},
-    "multi": {"options", "answers"},
-    "true_false": {"answer"},
-    "numeric": {"answer", "tolerance", "rel_tolerance", "unit"},
-    "text": {"answers"},
-    "flashcard": {"answer"},
-    "generated": {"generator", "params"},
-}
-GENERATOR_PARAMS = {
-    "determinant": {"size"}, "matrix_vector_product": {"size"}, "dot_product": {"length"},
-    "cosine_similarity": {"length"}, "polynomial_derivative": {"degree"}, "bayes_from_counts": set(),
-    "sample_statistic": {"statistic", "sample", "size"}, "classification_metric": {"metric"},
-    "conv_output_size": {"pooling"}, "softmax_probability": {"length"}, "entropy": {"outcomes", "unit"},
-    "gradient_descent_step": set(), "dense_layer_params": set(), "conv_layer_params": set(),
-    "kfold_sizes": {"ask"}, "sigmoid": set(), "regression_metric": {"metric"}, "expected_value": {"outcomes"},
-    "binomial_probability": set(), "bernoulli_variance": set(),
-}
 ENUM_PARAMS = {
     ("classification_metric", "metric"): {"accuracy", "precision", "recall", "f1", "specificity"},
     ("regression_metric", "metric"): {"mse", "mae", "rmse"},
@@ -154,7 +136,7 @@ def test_generic_rules():
         elif kind == "generated":
             assert q["generator"] in GENERATOR_PARAMS, q["id"]
             params = q.get("params") or {}
-            assert set(params) <= GENERATOR_PARAMS[q["generator"]], q["id"]
+            assert set(params) <= set(GENERATOR_PARAMS[q["generator"]]), q["id"]
             for key, value in params.items():
                 allowed = ENUM_PARAMS.get((q["generator"], key))
                 if allowed is not None:

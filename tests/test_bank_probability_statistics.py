@@ -9,6 +9,7 @@ import statistics
 from fractions import Fraction as F
 
 import yaml
+from bank_format import KIND_FIELDS, COMMON_FIELDS as COMMON, GENERATOR_PARAMS as GENERATORS
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 QUESTIONS = {
@@ -27,25 +28,6 @@ TOPICS = [
 BIG = {
     "probability-basics", "conditional-probability", "bayes-theorem", "random-variables",
     "expectation-and-variance", "probability-distributions", "descriptive-statistics", "hypothesis-testing",
-}
-KIND_FIELDS = {
-    "choice": {"options", "answer"},
-    "multi": {"options", "answers"},
-    "true_false": {"answer"},
-    "numeric": {"answer", "tolerance", "rel_tolerance", "unit"},
-    "text": {"answers"},
-    "flashcard": {"answer"},
-    "generated": {"generator", "params"},
-}
-COMMON = {"id", "topic", "kind", "prompt", "explanation", "replaces"}
-GENERATORS = {
-    "bayes_from_counts": {},
-    "sample_statistic": {"statistic": {"mean", "median", "variance", "std"}, "sample": {True, False},
-                         "size": set(range(3, 10))},
-    "entropy": {"outcomes": {2, 3, 4}, "unit": {"bits", "nats"}},
-    "expected_value": {"outcomes": {2, 3, 4}},
-    "binomial_probability": {},
-    "bernoulli_variance": {},
 }
 
 

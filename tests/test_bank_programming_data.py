@@ -19,6 +19,7 @@ import textwrap
 
 import pytest
 import yaml
+from bank_format import KIND_FIELDS, COMMON_FIELDS
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 QLIST = yaml.safe_load((ROOT / "content/questions/04-programming-data.yaml").read_text(encoding="utf-8"))["questions"]
@@ -36,16 +37,6 @@ BIG_TOPICS = [
     "python-basics", "python-control-flow", "python-data-structures", "python-functions", "python-oop",
     "numpy", "pandas", "data-cleaning", "feature-engineering", "feature-scaling",
 ]
-KIND_FIELDS = {
-    "choice": {"options", "answer"},
-    "multi": {"options", "answers"},
-    "true_false": {"answer"},
-    "numeric": {"answer", "tolerance", "rel_tolerance", "unit"},
-    "text": {"answers"},
-    "flashcard": {"answer"},
-    "generated": {"generator", "params"},
-}
-COMMON_FIELDS = {"id", "topic", "kind", "prompt", "explanation", "replaces"}
 
 
 # ---------------------------------------------------------------------------------------------- helpers
