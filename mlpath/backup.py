@@ -37,13 +37,16 @@ def write_file(path: Path, content: str | bytes | None = None, *, force: bool = 
     """Write ``content`` (or let ``writer(tmp_path)`` write) to ``path`` atomically: a temporary file in the same
     folder, renamed over the target. Without ``force`` an existing file is refused."""
     path = Path(path)
-    if path.is_dir():
-        raise UserError(f"{path} is a folder; give a file name")
-    if not force and path.exists():
-        raise UserError(f"{path} already exists; use --force to overwrite it")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise UserError(f"cannot write {path}: the folder {folder} does not exist")
+    try:
+        if path.is_dir():
+            raise UserError(f"{path} is a folder; give a file name")
+        if not force and path.exists():
+            raise UserError(f"{path} already exists; use --force to overwrite it")
+        folder = path.parent
+        if not folder.is_dir():
+            raise UserError(f"cannot write {path}: the folder {folder} does not exist")
+    except OSError as e:
+        raise UserError(f"cannot write {path} ({e.strerror or e})") from None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as e:
@@ -52,6 +55,9 @@ def write_file(path: Path, content: str | bytes | None = None, *, force: bool = 
         with os.fdopen(fd, "wb") as fh:
             if content is not None:
                 fh.write(content.encode("utf-8") if isinstance(content, str) else content)
+        mask = os.umask(0)  # mkstemp makes the file private; give it the permissions a plain open() would
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
         if writer is not None:
             writer(tmp)
         os.replace(tmp, path)
@@ -212,24 +218,27 @@ def parse_backup(doc: Any) -> dict[str, list[dict]]:
     """Check a loaded backup document; raises _Invalid with the first problem's location."""
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         found = doc.get("format") if isinstance(doc, dict) else None
-        raise _Invalid("not an mlpath backup" + (f" (its format is {found!r})" if found else
+        raise _Invalid("not an mlpath backup file" + (f" (its format is {found!r})" if found else
                                                  " (no \"format\": \"mlpath-backup\" field)"))
     version = doc.get("version")
     if version != VERSION:
         hint = "; upgrade mlpath to read it" if isinstance(version, int) and version > VERSION else ""
         raise _Invalid(f"backup version {version!r} is not supported (this mlpath reads version {VERSION}){hint}")
     out: dict[str, list[dict]] = {}
-    for key in SECTIONS:
-        items = doc.get(key)
-        if not isinstance(items, list):
-            raise _Invalid(f"{key}: expected a list")
-        parsed = []
-        for i, rec in enumerate(items):
-            where = f"{key}[{i}]"
-            if not isinstance(rec, dict):
-                raise _Invalid(f"{where}: expected an object")
-            parsed.append(_PARSERS[key](rec, where))
-        out[key] = parsed
+    try:
+        for key in SECTIONS:
+            items = doc.get(key)
+            if not isinstance(items, list):
+                raise _Invalid(f"{key}: expected a list")
+            parsed = []
+            for i, rec in enumerate(items):
+                where = f"{key}[{i}]"
+                if not isinstance(rec, dict):
+                    raise _Invalid(f"{where}: expected an object")
+                parsed.append(_PARSERS[key](rec, where))
+            out[key] = parsed
+    except _Invalid as e:
+        raise _Invalid(f"not a valid mlpath backup: {e}") from None
     return out
 
 
@@ -260,14 +269,14 @@ def read_backup(path: Path) -> dict[str, list[dict]]:
     try:
         doc = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise UserError(f"{path} is not an mlpath backup: not a text (JSON) file") from None
+        raise UserError(f"{path}: not an mlpath backup file (not a text file)") from None
     except json.JSONDecodeError as e:
-        raise UserError(f"{path} is not an mlpath backup: not valid JSON (line {e.lineno}, column {e.colno}: "
+        raise UserError(f"{path}: not an mlpath backup file (not valid JSON: line {e.lineno}, column {e.colno}: "
                         f"{e.msg})") from None
     try:
         return parse_backup(doc)
     except _Invalid as e:
-        raise UserError(f"{path} is not a valid mlpath backup: {e}") from None
+        raise UserError(f"{path}: {e}") from None
 
 
 def import_backup(s, path: Path) -> dict[str, Any]:
@@ -277,7 +286,7 @@ def import_backup(s, path: Path) -> dict[str, Any]:
     try:
         added = history.merge(s.conn, data, s.now)
     except history.MissingCard as e:
-        raise UserError(f"{path} is not a valid mlpath backup: a review of {e.question_id!r} has no card; "
+        raise UserError(f"{path}: not a valid mlpath backup: a review of {e.question_id!r} has no card; "
                         "nothing was imported") from None
     return {"file": str(path), "added": added, "reviews_before": before,
             "reviews_after": history.count(s.conn, "review"),

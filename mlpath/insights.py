@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
 import os
-from datetime import timedelta, tzinfo
+import time
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from mlpath.core import diagram, stats
@@ -13,6 +15,8 @@ from mlpath.store import history, queries
 
 RECENT_DAYS = 14
 RECENT_WEEKS = 8
+MAX_DAYS = 3660
+MAX_WEEKS = 520
 
 
 # --- time zones ---------------------------------------------------------------------------------------------------
@@ -26,11 +30,34 @@ def _zone(name: str) -> tzinfo | None:
         return None
 
 
+class SystemLocal(tzinfo):
+    """The system's local time as the C library sees it (honours a POSIX $TZ such as ``JST-9`` and DST), for
+    when the zone has no IANA name to give to zoneinfo."""
+
+    def fromutc(self, dt: datetime) -> datetime:
+        ts = calendar.timegm(dt.replace(tzinfo=None).timetuple())
+        return dt + timedelta(seconds=time.localtime(ts).tm_gmtoff)
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        ts = time.time() if dt is None else time.mktime(dt.replace(tzinfo=None).timetuple())
+        return timedelta(seconds=time.localtime(ts).tm_gmtoff)
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str:
+        return time.strftime("%Z", time.localtime())
+
+
 def system_zone() -> tuple[tzinfo, str]:
-    """The system's local zone: $TZ if it names an IANA zone, else /etc/localtime, else the current offset."""
-    name = os.environ.get("TZ", "").lstrip(":")
-    if name and (zone := _zone(name)) is not None:
-        return zone, name
+    """The system's local zone: $TZ if set (an IANA name, else the C library's reading of it), else the
+    zone /etc/localtime links to, else the C library's local time."""
+    tz_env = os.environ.get("TZ")
+    if tz_env is not None:
+        name = tz_env.lstrip(":")
+        if name and (zone := _zone(name)) is not None:
+            return zone, name
+        return SystemLocal(), f"local ({tz_env or 'UTC'})"
     try:
         link = os.path.realpath("/etc/localtime")
         if "zoneinfo/" in link:
@@ -39,10 +66,7 @@ def system_zone() -> tuple[tzinfo, str]:
                 return zone, key
     except OSError:
         pass
-    from datetime import datetime
-
-    local = datetime.now().astimezone().tzinfo
-    return local, str(local.tzname(None) if local else "local")  # type: ignore[return-value]
+    return SystemLocal(), f"local ({time.strftime('%Z')})"
 
 
 def resolve_zone(name: str | None) -> tuple[tzinfo, str]:
@@ -63,8 +87,8 @@ def _tally(t: stats.Tally, key: str) -> dict[str, Any]:
 
 def stats_report(s, tz: str | None = None, days: int = RECENT_DAYS, weeks: int = RECENT_WEEKS) -> dict[str, Any]:
     """Everything `mlpath stats` shows, as numbers (see the command's help for the fields)."""
-    if days < 1 or weeks < 1:
-        raise UserError("--days and --weeks must be at least 1")
+    if not (1 <= days <= MAX_DAYS and 1 <= weeks <= MAX_WEEKS):
+        raise UserError(f"--days takes 1 to {MAX_DAYS} and --weeks 1 to {MAX_WEEKS}")
     zone, zone_name = resolve_zone(tz)
     answers = history.answers(s.conn)
     today = stats.today(s.now, zone)

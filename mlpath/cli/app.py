@@ -45,12 +45,12 @@ def _root(
 
 
 def _register() -> None:
-    from mlpath.cli import content_cmd, quiz, roadmap
+    from mlpath.cli import content_cmd, insights, quiz, roadmap
 
     roadmap.register(app)
     quiz.register(app)
+    insights.register(app)
     app.add_typer(content_cmd.app, name="content")
-    __import__("mlpath.cli.insights", fromlist=["register"]).register(app)  # stats, graph, export, import
 
 
 _register()

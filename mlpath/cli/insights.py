@@ -1,6 +1,5 @@
 """See your learning: `stats`, `graph`, `export` and `import`. Heavy modules are imported inside the commands."""
 
-from __future__ import annotations
 
 import sys
 from pathlib import Path
@@ -140,8 +139,8 @@ def _forecast(data: dict) -> None:
 def stats(
     tz: Annotated[str | None, typer.Option("--tz", help="Time zone for days (an IANA name such as Europe/Paris; "
                                                         "default: the system's).", show_default=False)] = None,
-    days: Annotated[int, typer.Option("--days", min=1, help="Recent days to list.")] = 14,
-    weeks: Annotated[int, typer.Option("--weeks", min=1, help="Recent weeks to list.")] = 8,
+    days: Annotated[int, typer.Option("--days", min=1, max=3660, help="Recent days to list.")] = 14,
+    weeks: Annotated[int, typer.Option("--weeks", min=1, max=520, help="Recent weeks to list.")] = 8,
     json: JsonOpt = False,
 ) -> None:
     """Your reviews: a year's heatmap, streaks, accuracy, true retention per area and what falls due.

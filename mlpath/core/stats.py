@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from typing import NamedTuple
 
 HEATMAP_WEEKS = 53
 FORECAST_DAYS = 30
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     """One review as the statistics see it."""
 
     question_id: str
@@ -135,10 +135,15 @@ class Tally:
         return ratio(self.correct, self.answers)
 
 
-def _tally(answers: Iterable[Answer], tz: tzinfo, key) -> tuple[Counter, Counter]:
+def _tally(answers: Iterable[Answer], tz: tzinfo, key, first: date) -> tuple[Counter, Counter]:
+    # Only answers from ``first`` on matter: skip older ones before the (costly) zone conversion. No zone is
+    # more than a day away from UTC, so two days of margin keep every local day from ``first`` on.
+    cutoff = datetime.combine(first - timedelta(days=2), time(), timezone.utc)
     total: Counter = Counter()
     right: Counter = Counter()
     for a in answers:
+        if a.at < cutoff:
+            continue
         k = key(local_day(a.at, tz))
         total[k] += 1
         right[k] += a.right
@@ -147,15 +152,15 @@ def _tally(answers: Iterable[Answer], tz: tzinfo, key) -> tuple[Counter, Counter
 
 def accuracy_by_day(answers: Iterable[Answer], tz: tzinfo, today_: date, days: int) -> list[Tally]:
     """Answers and right answers on each of the last ``days`` local days (oldest first, empty days included)."""
-    total, right = _tally(answers, tz, lambda d: d)
     first = today_ - timedelta(days=days - 1)
+    total, right = _tally(answers, tz, lambda d: d, first)
     return [Tally(d, total[d], right[d]) for d in (first + timedelta(days=i) for i in range(days))]
 
 
 def accuracy_by_week(answers: Iterable[Answer], tz: tzinfo, today_: date, weeks: int) -> list[Tally]:
     """The same per week (Monday to Sunday) for the last ``weeks`` weeks, this one last."""
-    total, right = _tally(answers, tz, week_start)
     first = week_start(today_) - timedelta(weeks=weeks - 1)
+    total, right = _tally(answers, tz, week_start, first)
     return [Tally(w, total[w], right[w]) for w in (first + timedelta(weeks=i) for i in range(weeks))]
 
 

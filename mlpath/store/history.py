@@ -17,11 +17,13 @@ from mlpath.store.db import from_db, to_db, transaction
 # --- reads for stats and decks ----------------------------------------------------------------------------------
 
 def answers(conn: sqlite3.Connection) -> list[Answer]:
-    """Every review, oldest first, with the area of its topic."""
+    """Every review in the order it was recorded, with the area of its topic. (Rowid order: sorting by time in
+    SQL would read the table through the time index, about three times slower on a large history.)"""
     rows = conn.execute(
         "SELECT r.question_id, t.area, r.reviewed_at, r.rating, r.correct FROM review r "
-        "JOIN topic t ON t.id = r.topic_id ORDER BY r.reviewed_at, r.id")
-    return [Answer(q, area, from_db(at), rating, None if correct is None else bool(correct))
+        "JOIN topic t ON t.id = r.topic_id ORDER BY r.id")
+    parse = datetime.fromisoformat  # stored times are UTC without an offset (db.to_db): add it while parsing
+    return [Answer(q, area, parse(at + "+00:00"), rating, None if correct is None else bool(correct))
             for q, area, at, rating, correct in rows]
 
 
@@ -129,12 +131,13 @@ def merge(conn: sqlite3.Connection, data: dict[str, list[dict]], now: datetime) 
              "questions_placeholders": 0}
     kinds = {c["question"]: c["kind"] for c in data["cards"]}
     with transaction(conn):
-        for key in ("statuses", "status_events", "cards", "reviews"):
-            for rec in data[key]:
-                added["topics_placeholders"] += _ensure_topic(conn, rec["topic"], rec["area"], ts)
-        for rec in [*data["cards"], *data["reviews"]]:
-            added["questions_placeholders"] += _ensure_question(
-                conn, rec["question"], rec["topic"], kinds.get(rec["question"], "unknown"))
+        topics = {rec["topic"]: rec["area"] for key in ("statuses", "status_events", "cards", "reviews")
+                  for rec in data[key]}
+        for topic, area in topics.items():
+            added["topics_placeholders"] += _ensure_topic(conn, topic, area, ts)
+        questions = {rec["question"]: rec["topic"] for rec in [*data["reviews"], *data["cards"]]}
+        for question, topic in questions.items():
+            added["questions_placeholders"] += _ensure_question(conn, question, topic, kinds.get(question, "unknown"))
 
         # statuses: decide each topic before the backup's events join the log
         mine_events: dict[str, list[tuple[str, str]]] = {}
@@ -188,20 +191,22 @@ def merge(conn: sqlite3.Connection, data: dict[str, list[dict]], now: datetime) 
                     (*values, min(row[2], to_db(rec["created_at"])), rec["reps"], rec["lapses"], row[0]))
                 added["cards"] += 1
 
+        seen = set(conn.execute("SELECT question_id, reviewed_at, rating FROM review"))
+        card_ids = dict(conn.execute("SELECT question_id, id FROM card"))
+        rows = []
         for rec in data["reviews"]:
-            at = to_db(rec["reviewed_at"])
-            if conn.execute("SELECT 1 FROM review WHERE question_id = ? AND reviewed_at = ? AND rating = ?",
-                            (rec["question"], at, rec["rating"])).fetchone():
+            key = (rec["question"], to_db(rec["reviewed_at"]), rec["rating"])
+            if key in seen:
                 continue
-            card = conn.execute("SELECT id FROM card WHERE question_id = ?", (rec["question"],)).fetchone()
-            if card is None:
+            seen.add(key)
+            if rec["question"] not in card_ids:
                 raise MissingCard(rec["question"])
-            conn.execute(
-                "INSERT INTO review (card_id, question_id, topic_id, reviewed_at, rating, correct, answer, "
-                "response_ms, seed) VALUES (?,?,?,?,?,?,?,?,?)",
-                (card[0], rec["question"], rec["topic"], at, rec["rating"], rec["correct"], rec["answer"],
-                 rec["response_ms"], rec["seed"]))
-            added["reviews"] += 1
+            rows.append((card_ids[rec["question"]], rec["question"], rec["topic"], key[1], rec["rating"],
+                         rec["correct"], rec["answer"], rec["response_ms"], rec["seed"]))
+        conn.executemany(
+            "INSERT INTO review (card_id, question_id, topic_id, reviewed_at, rating, correct, answer, "
+            "response_ms, seed) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+        added["reviews"] += len(rows)
     return added
 
 
