@@ -38,6 +38,9 @@ def desired_retention() -> float:
     return float(value)
 
 
+MAX_QUEUE = 100_000
+
+
 @dataclass
 class QuizItem:
     question: dict
@@ -48,6 +51,7 @@ def quiz_queue(s: Session, topic_ids: list[str] | None, limit: int, new: int) ->
     """Due cards first (most overdue first), then up to ``new`` unseen questions; ``limit`` in all."""
     if limit < 1 or new < 0:
         raise UserError("--limit must be at least 1 and --new at least 0")
+    limit, new = min(limit, MAX_QUEUE), min(new, MAX_QUEUE)  # more than any bank holds; keeps SQLite ints in range
     items = [QuizItem(json.loads(data), card) for card, data in queries.due_cards(s.conn, s.now, topic_ids, limit)]
     room = min(new, limit - len(items))
     if room > 0 and topic_ids:

@@ -37,9 +37,9 @@ def parse_number(text: str) -> float | None:
             value = Fraction(s)
         else:
             return None
+        result = float(value / 100 if percent else value)
     except (ValueError, ZeroDivisionError, OverflowError):
         return None
-    result = float(value / 100 if percent else value)
     return result if math.isfinite(result) else None
 
 

@@ -191,18 +191,21 @@ def _validate_topics(raw: list[tuple[str, dict]], area_ids: set[str], problems: 
         resources = item.get("resources") or []
         if not resources:
             problems.append(f"{where}: topic {tid!r} needs at least one resource")
+        resources_ok = True
         for r in resources:
             rwhere = _where(where.split(":")[0], r)
             errs = _check_fields(r, RESOURCE_FIELDS, ("title", "url", "kind", "free"), "resource", rwhere)
             problems += errs
             if errs:
+                resources_ok = False
                 continue
             bad = check_url(r["url"])
             if bad:
                 problems.append(f"{rwhere}: topic {tid!r}: {bad}")
             if r["kind"] not in RESOURCE_KINDS:
                 problems.append(f"{rwhere}: topic {tid!r}: resource kind {r['kind']!r} is not one of {', '.join(RESOURCE_KINDS)}")
-        good.append((where, item))
+        if resources_ok:
+            good.append((where, item))
 
     ids = set(seen)
     for where, item in good:
@@ -238,7 +241,7 @@ def _validate_questions(raw: list[tuple[str, dict]], topic_ids: set[str], proble
             problems.append(f"{where}: each question must be a mapping, not {type(item).__name__}")
             continue
         kind = item.get("kind")
-        if kind not in KIND_FIELDS:
+        if not isinstance(kind, str) or kind not in KIND_FIELDS:
             problems.append(f"{where}: question {item.get('id', '?')!s} has unknown kind {kind!r} "
                             f"(one of {', '.join(QUESTION_KINDS)})")
             continue

@@ -43,7 +43,8 @@ def _raw_connect(path: Path) -> sqlite3.Connection:
 
 
 def _explain(path: Path, e: Exception) -> DatabaseError:
-    text = str(e)
+    original = getattr(e, "orig", None) or e  # SQLAlchemy wraps the driver's error
+    text = (str(original).strip().splitlines() or [type(original).__name__])[0]
     if "not a database" in text or "malformed" in text:
         return DatabaseError(f"{path} is not a usable mlpath database ({text}); move it aside or set MLPATH_HOME")
     if "readonly" in text or "read-only" in text or "unable to open" in text:
@@ -87,7 +88,12 @@ def connect(path: Path) -> sqlite3.Connection:
 def _lock(path: Path):
     """An inter-process lock, so two first runs do not migrate at once."""
     lock_path = path.with_name(path.name + ".lock")
-    with open(lock_path, "a+") as fh:
+    try:
+        fh = open(lock_path, "a+")
+    except OSError as e:
+        raise DatabaseError(f"cannot open the lock file {lock_path} ({e.strerror}); "
+                            "check the data folder's permissions or set MLPATH_HOME") from None
+    with fh:
         try:
             import fcntl
         except ImportError:  # pragma: no cover - Windows: SQLite's own locking still applies
