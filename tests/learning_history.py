@@ -69,3 +69,16 @@ def build(conn) -> None:
     queries.set_status(conn, "derivatives", "skipped", utc(2024, 12, 30, 9))
     for question, topic, at, rating, due in REVIEWS:
         add_review(conn, question, topic, at, rating, due)
+
+
+def install(content_dir, monkeypatch) -> None:
+    """Put the fixed history into the current MLPATH_HOME (on a copy of the mini roadmap), with the clock at NOW."""
+    from mlpath import services
+
+    add_extra_questions(content_dir)
+    monkeypatch.setenv("MLPATH_NOW", NOW_TEXT)
+    s = services.open_session()
+    try:
+        build(s.conn)
+    finally:
+        s.close()

@@ -7,22 +7,14 @@ import sqlite3
 
 import pytest
 
-from learning_history import NOW, NOW_TEXT, REVIEWS, add_extra_questions, add_review, build, utc
+from learning_history import NOW, NOW_TEXT, REVIEWS, add_extra_questions, add_review, build, install, utc
 from mlpath.store import history, queries
 
 
 @pytest.fixture
 def learner(mini, monkeypatch, tmp_path):
     """The fixed history in one MLPATH_HOME; returns a function that switches to another, fresh home."""
-    from mlpath import services
-
-    add_extra_questions(mini)
-    monkeypatch.setenv("MLPATH_NOW", NOW_TEXT)
-    s = services.open_session()
-    try:
-        build(s.conn)
-    finally:
-        s.close()
+    install(mini, monkeypatch)
 
     def switch(name: str):
         home = tmp_path / name

@@ -9,7 +9,7 @@ T0 = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
 
 
 def answer_all(s, topic, now):
-    from tests.test_quiz import ScriptedUI
+    from test_quiz import ScriptedUI
 
     items = quizzing.quiz_queue(s, [topic], 50, 50)
     ui = ScriptedUI(["1", "1", "y", "11", "unit", "3", "0", "0.5"] * 3)

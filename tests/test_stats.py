@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from learning_history import NOW, NOW_TEXT, REVIEWS, add_extra_questions, build, utc
+from learning_history import NOW, NOW_TEXT, REVIEWS, add_extra_questions, build, install, utc
 from mlpath.core import stats
 from mlpath.core.stats import Answer
 
@@ -128,15 +128,7 @@ def test_forecast_buckets():
 
 @pytest.fixture
 def history(mini, monkeypatch):
-    from mlpath import services
-
-    add_extra_questions(mini)
-    monkeypatch.setenv("MLPATH_NOW", NOW_TEXT)
-    s = services.open_session()
-    try:
-        build(s.conn)
-    finally:
-        s.close()
+    install(mini, monkeypatch)
     return mini
 
 
