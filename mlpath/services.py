@@ -58,10 +58,10 @@ def resolve(s: Session, name: str, allow_area: bool = True) -> Topic | Area:
         return found
     if isinstance(found, Area):
         raise UserError(f"{name!r} is an area; name one of its topics (see `mlpath topics --area {found.id}`)")
-    raise searching_not_found(s.roadmap, name, allow_area)
+    raise _not_found(s.roadmap, name, allow_area)
 
 
-def searching_not_found(roadmap: Roadmap, name: str, allow_area: bool):
+def _not_found(roadmap: Roadmap, name: str, allow_area: bool):
     from mlpath.errors import NotFound
 
     suggestions = searching.suggestions(roadmap, name)
@@ -282,7 +282,8 @@ def change_status(s: Session, name: str, action: str, force: bool = False,
             "newly_unlocked": [x for x in after if x != t.id]}
 
 
-def check_content(folder: Path | None) -> list[str]:
+def check_content(folder: Path | None):
+    """Validate a content folder; the result holds every problem, or the roadmap and questions."""
     from mlpath.content import load
 
-    return load(folder or paths.content_dir()).problems
+    return load(folder or paths.content_dir())

@@ -23,7 +23,8 @@ def check(
     from mlpath import paths
 
     root = folder or paths.content_dir()
-    problems = services.check_content(root)
+    result = services.check_content(root)
+    problems = result.problems
     if json:
         r.emit_json({"folder": str(root), "ok": not problems, "problems": problems})
         if problems:
@@ -33,8 +34,5 @@ def check(
         for p in problems:
             r.note(p)
         raise ContentError(problems, source=str(root))
-    from mlpath.content import load
-
-    result = load(root)
     r.line(f"{root}: OK — {len(result.roadmap.areas)} areas, {len(result.roadmap.topics)} topics, "
            f"{len(result.questions)} questions")
