@@ -98,8 +98,9 @@ def suggestions(roadmap: Roadmap, name: str, limit: int = 3) -> list[str]:
     for h in search(roadmap, name, limit=limit, threshold=60.0):
         scored.append((h.score, h.topic.id))
     scored.sort(key=lambda x: -x[0])
+    best = scored[0][0] if scored else 0
     out: list[str] = []
     for sc, ident in scored:
-        if sc >= 60 and ident not in out:
+        if sc >= max(60, best - 12) and ident not in out:  # only names nearly as close as the closest
             out.append(ident)
     return out[:limit]
