@@ -24,7 +24,7 @@ from typing import Any
 
 from mlpath.core.model import STATUSES
 from mlpath.errors import UserError
-from mlpath.store import history
+from mlpath.store import history, queries
 
 FORMAT = "mlpath-backup"
 VERSION = 1
@@ -282,12 +282,12 @@ def read_backup(path: Path) -> dict[str, list[dict]]:
 def import_backup(s, path: Path) -> dict[str, Any]:
     """Merge a backup into the database: nothing is duplicated, and on any error nothing is changed."""
     data = _renamed(s, read_backup(path))
-    before = history.count(s.conn, "review")
+    before = queries.review_count(s.conn)
     try:
         added = history.merge(s.conn, data, s.now)
     except history.MissingCard as e:
         raise UserError(f"{path}: not a valid mlpath backup: a review of {e.question_id!r} has no card; "
                         "nothing was imported") from None
     return {"file": str(path), "added": added, "reviews_before": before,
-            "reviews_after": history.count(s.conn, "review"),
+            "reviews_after": queries.review_count(s.conn),
             "in_file": {key: len(data[key]) for key in SECTIONS}}

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from learning_history import NOW, NOW_TEXT, REVIEWS, add_extra_questions, add_review, build, install, utc
+from learning_history import NOW, REVIEWS, add_review, install, utc
 from mlpath.store import history, queries
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from learning_history import NOW, NOW_TEXT, REVIEWS, add_extra_questions, build, install, utc
+from learning_history import NOW, REVIEWS, install, utc
 from mlpath.core import stats
 from mlpath.core.stats import Answer
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from mlpath import quizzing, services
+from mlpath import services
 from mlpath.cli import render as r
 from mlpath.cli.common import TargetArg, session
 

@@ -170,10 +170,10 @@ def _status_command(action: str, doc: str):
 
 
 def _change(action: str, name: str, force: bool, json: bool) -> None:
-    confirm = None
-    if sys.stdin.isatty() and sys.stdout.isatty() and not json:
-        def confirm(question: str) -> bool:
-            return typer.confirm(question, default=False)
+    def ask(question: str) -> bool:
+        return typer.confirm(question, default=False)
+
+    confirm = ask if (sys.stdin.isatty() and sys.stdout.isatty() and not json) else None
     with session() as s:
         data = services.change_status(s, name, action, force=force, confirm=confirm)
     if json:

@@ -53,40 +53,30 @@ def question_renames(conn: sqlite3.Connection) -> dict[str, str]:
     return out
 
 
-def count(conn: sqlite3.Connection, table: str) -> int:
-    if table not in ("review", "card", "topic_status", "status_event", "topic", "question"):
-        raise ValueError(table)
-    return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-
-
 # --- backup: dump ----------------------------------------------------------------------------------------------
-
-def _dt(text: str | None) -> datetime | None:
-    return from_db(text)
-
 
 def dump(conn: sqlite3.Connection) -> dict[str, list[dict]]:
     """The learner's whole history, keyed by topic and question ids."""
     statuses = [
-        {"topic": t, "area": area, "status": st, "started_at": _dt(s), "finished_at": _dt(f), "updated_at": _dt(u)}
+        {"topic": t, "area": area, "status": st, "started_at": from_db(s), "finished_at": from_db(f), "updated_at": from_db(u)}
         for t, area, st, s, f, u in conn.execute(
             "SELECT s.topic_id, t.area, s.status, s.started_at, s.finished_at, s.updated_at FROM topic_status s "
             "JOIN topic t ON t.id = s.topic_id ORDER BY s.topic_id")]
     events = [
-        {"topic": t, "area": area, "status": st, "at": _dt(at)}
+        {"topic": t, "area": area, "status": st, "at": from_db(at)}
         for t, area, st, at in conn.execute(
             "SELECT e.topic_id, t.area, e.status, e.at FROM status_event e JOIN topic t ON t.id = e.topic_id "
             "ORDER BY e.at, e.id")]
     cards = [
         {"question": q, "topic": t, "area": area, "kind": kind, "state": state, "step": step, "stability": stab,
-         "difficulty": diff, "due": _dt(due), "last_review": _dt(last), "created_at": _dt(created), "reps": reps,
+         "difficulty": diff, "due": from_db(due), "last_review": from_db(last), "created_at": from_db(created), "reps": reps,
          "lapses": lapses}
         for q, t, area, kind, state, step, stab, diff, due, last, created, reps, lapses in conn.execute(
             "SELECT q.id, q.topic_id, t.area, q.kind, c.state, c.step, c.stability, c.difficulty, c.due, "
             "c.last_review, c.created_at, c.reps, c.lapses FROM card c JOIN question q ON q.id = c.question_id "
             "JOIN topic t ON t.id = q.topic_id ORDER BY c.id")]
     reviews = [
-        {"question": q, "topic": t, "area": area, "reviewed_at": _dt(at), "rating": rating,
+        {"question": q, "topic": t, "area": area, "reviewed_at": from_db(at), "rating": rating,
          "correct": None if correct is None else bool(correct), "answer": answer, "response_ms": ms, "seed": seed}
         for q, t, area, at, rating, correct, answer, ms, seed in conn.execute(
             "SELECT r.question_id, r.topic_id, t.area, r.reviewed_at, r.rating, r.correct, r.answer, "
