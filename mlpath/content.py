@@ -87,7 +87,7 @@ def _parse(path: Path, rel: str, loader) -> tuple[object, str | None]:
         mark = e.problem_mark
         where = f"{rel}:{mark.line + 1}" if mark else rel
         what = (e.problem or str(e)).strip()
-        if "could not determine a constructor" in str(e):
+        if isinstance(e, yaml.constructor.ConstructorError):
             what = "unsafe or unknown YAML tag refused: " + what
         return None, f"{where}: YAML error: {what}"
     except yaml.YAMLError as e:

@@ -72,7 +72,8 @@ GENERATED = {
     "binary-file": (_binary, "topics/blob.yaml", "not a text file"),
     "not-utf8": (_not_utf8, "questions/latin1.yaml", "not UTF-8"),
     "huge-file": (_huge, "questions/huge.yaml", "too large"),
-    "deeply-nested": (_deep, "questions/deep.yaml", "must be a mapping"),
+    # mlpath's contract only: how deep YAML may nest, and the wording of the refusal, belong to PyYAML.
+    "deeply-nested": (_deep, "questions/deep.yaml", None),
 }
 
 
@@ -107,7 +108,8 @@ def _assert_clear(code: int, out: str, err: str, file: str, problem: str) -> Non
     assert "unexpected error" not in err, err
     assert code == 2, f"exit code {code}; stderr:\n{err}"
     assert file in err, f"the message does not name {file}:\n{err}"
-    assert problem in err, f"the message does not say {problem!r}:\n{err}"
+    if problem is not None:
+        assert problem in err, f"the message does not say {problem!r}:\n{err}"
 
 
 @pytest.mark.parametrize("case", ALL_CASES)

@@ -42,23 +42,40 @@ def _raw_connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+_DAMAGED = {"SQLITE_NOTADB", "SQLITE_CORRUPT"}
+_NO_WRITE = {"SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH"}
+
+
+def _error_name(e: BaseException) -> str:
+    """SQLite's own name for an error (``SQLITE_CORRUPT``, ...); SQLAlchemy wraps the driver's error in ``orig``."""
+    original = getattr(e, "orig", None) or e
+    name = getattr(original, "sqlite_errorname", None) or ""
+    return "_".join(name.split("_")[:2])
+
+
 def _explain(path: Path, e: Exception) -> DatabaseError:
-    original = getattr(e, "orig", None) or e  # SQLAlchemy wraps the driver's error
+    original = getattr(e, "orig", None) or e
     text = (str(original).strip().splitlines() or [type(original).__name__])[0]
-    if "not a database" in text or "malformed" in text:
+    name = _error_name(e)  # extended codes (SQLITE_READONLY_DBMOVED) fold to their primary code
+    if name in _DAMAGED:
         return DatabaseError(f"{path} is not a usable mlpath database ({text}); move it aside or set MLPATH_HOME")
-    if "readonly" in text or "read-only" in text or "unable to open" in text:
+    if name in _NO_WRITE:
         return DatabaseError(f"cannot write the database {path} ({text}); check the folder's permissions or set MLPATH_HOME")
+    if name == "SQLITE_FULL":
+        return DatabaseError(f"the disk holding {path} is full; free some space and try again (nothing was lost)")
+    if name in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+        return DatabaseError(f"the database {path} is busy in another mlpath; try again in a moment")
     return DatabaseError(f"database {path}: {text}")
 
 
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
 def schema_version(conn: sqlite3.Connection) -> str | None:
-    try:
-        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.OperationalError as e:
-        if "no such table" in str(e):
-            return None
-        raise
+    if not _has_table(conn, "alembic_version"):
+        return None
+    row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     return row[0] if row else None
 
 
