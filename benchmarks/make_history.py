@@ -3,7 +3,7 @@
     python benchmarks/make_history.py --home DIR --reviews 300000 [--seed N] [--years 10] [--cards N] [--end ISO]
 
 Run from the repository root. It uses the roadmap shipped with mlpath (content/) and the project's own store
-code: ``mlpath.services.open_session`` creates, migrates and syncs the database exactly as a first run does;
+code: ``mlpath.app.session.open_session`` creates, migrates and syncs the database exactly as a first run does;
 ``mlpath.core.scheduling.review`` (FSRS) evolves every card through its reviews; topic statuses go through
 ``mlpath.store.queries.set_status``; cards and reviews are inserted in chunks (one transaction each) with
 statements built from the SQLModel tables in ``mlpath.store.models``, so a new required column fails here loudly
@@ -96,7 +96,7 @@ def build(args: argparse.Namespace) -> dict:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db_file}{suffix}").unlink(missing_ok=True)
 
-    from mlpath import services
+    from mlpath.app.session import open_session
     from mlpath.core import grading, scheduling
     from mlpath.store import db, queries
     from mlpath.store.models import CardRow, ReviewRow
@@ -108,7 +108,7 @@ def build(args: argparse.Namespace) -> dict:
     start = (end - timedelta(days=days)).replace(hour=0, minute=0)
 
     t0 = time.perf_counter()
-    s = services.open_session(now=start)  # create + migrate + sync the shipped content, as a first run does
+    s = open_session(now=start)  # create + migrate + sync the shipped content, as a first run does
     conn = s.conn
     if queries.review_count(conn):
         raise SystemExit(f"{db_file} already has reviews")

@@ -34,7 +34,7 @@ class ContentError(UserError):
     def __init__(self, problems: list[str], source: str = "content"):
         self.problems = problems
         first = problems[0] if problems else "invalid content"
-        more = f" (and {len(problems) - 1} more problems; run `mlpath content check`)" if len(problems) > 1 else ""
+        more = f" (and {len(problems) - 1} more problems; check the folder to see them all)" if len(problems) > 1 else ""
         super().__init__(f"{source} is invalid: {first}{more}")
 
 
@@ -43,4 +43,20 @@ class DatabaseError(UserError):
 
 
 class ConfirmationNeeded(UserError):
-    """An action that needs ``--force`` when no terminal can confirm it."""
+    """An action that needs the learner's confirmation where none can be asked; ``force`` does it anyway.
+
+    ``action`` says what forcing would do ("overwrite it"); the CLI names its own flag for that."""
+
+    def __init__(self, message: str, action: str):
+        self.action = action
+        super().__init__(message)
+
+
+class InvalidValue(UserError):
+    """A use case's parameter out of range. ``parameter`` is the use case's own name for it (``limit``); the CLI
+    turns it into the option a learner typed."""
+
+    def __init__(self, parameter: str, problem: str):
+        self.parameter = parameter
+        self.problem = problem
+        super().__init__(f"{parameter} {problem}")

@@ -73,11 +73,11 @@ def build(conn) -> None:
 
 def install(content_dir, monkeypatch) -> None:
     """Put the fixed history into the current MLPATH_HOME (on a copy of the mini roadmap), with the clock at NOW."""
-    from mlpath import services
+    from mlpath.app.session import open_session
 
     add_extra_questions(content_dir)
     monkeypatch.setenv("MLPATH_NOW", NOW_TEXT)
-    s = services.open_session()
+    s = open_session()
     try:
         build(s.conn)
     finally:

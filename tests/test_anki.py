@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from mlpath import anki
+from mlpath.app import anki
 
 MINI_QUESTIONS = 8  # tests/data/mini/questions/all.yaml; one of them generated
 MINI_NOTES = MINI_QUESTIONS - 1 + anki.GENERATED_INSTANCES

@@ -25,9 +25,9 @@ def learner(mini, monkeypatch, tmp_path):
 
 
 def session():
-    from mlpath import services
+    from mlpath.app.session import open_session
 
-    return services.open_session()
+    return open_session()
 
 
 def snapshot() -> dict:

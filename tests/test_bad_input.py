@@ -18,6 +18,8 @@ import pytest
 
 from conftest import DATA, MINI, mlpath_exe
 
+pytestmark = pytest.mark.slow  # subprocess-heavy: CI runs it, the inner loop (-m 'not slow') skips it
+
 BAD = DATA / "bad"
 
 # case -> (the file the message must name, what it must say about it)

@@ -13,6 +13,8 @@ import pytest
 
 from conftest import ROOT
 
+pytestmark = pytest.mark.slow  # subprocess-heavy: CI runs it, the inner loop (-m 'not slow') skips it
+
 REVIEWS = 2000
 
 

@@ -13,7 +13,10 @@ import pytest
 from mlpath.store import db as store_db
 from mlpath_process import ACK, QuizProcess, env_for
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pipes to real processes; POSIX only here")
+pytestmark = [
+    pytest.mark.slow,  # subprocess-heavy: CI runs it, the inner loop (-m 'not slow') skips it
+    pytest.mark.skipif(sys.platform == "win32", reason="pipes to real processes; POSIX only here"),
+]
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
 ANSWERS = ["1", "1,2", "y", "11", "unit", "3", "0", "0.5", "2", "n", "7", "1/2"]

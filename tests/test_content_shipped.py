@@ -5,9 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from mlpath import content, paths, services
+from mlpath import paths
+from mlpath.app import roadmap as services
+from mlpath.app.session import open_session
+from mlpath.packs import loader as content
 from mlpath.core import search
 from mlpath.core.validation import RESOURCE_KINDS
+
+pytestmark = pytest.mark.slow  # subprocess-heavy: CI runs it, the inner loop (-m 'not slow') skips it
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_TERMS = [t.strip() for f in sorted((ROOT / "tests" / "data").glob("seed_terms_*.txt"))
@@ -84,8 +89,8 @@ def test_seed_term_list_is_substantial():
 
 
 def test_a_new_learner_starts_at_the_foundations(home):
-    s = services.open_session()
-    first = [t["id"] for t in services.next_topics(s, limit=5)["topics"]]
+    s = open_session()
+    first = [t.id for t in services.next_topics(s, limit=5).topics]
     roots = {t.id for t in s.roadmap.topics if not t.prerequisites}
     assert set(first) <= roots
     assert "python-basics" in first and "vectors" in first
@@ -105,7 +110,7 @@ def test_prerequisites_a_teacher_would_draw(shipped):
 
 def test_every_topic_can_be_quizzed_end_to_end(cli):
     """A quiz on every topic runs: the first question of each is shown and answered through a pipe."""
-    s = services.open_session()
+    s = open_session()
     ids = [t.id for t in s.roadmap.topics]
     s.close()
     for tid in ids:

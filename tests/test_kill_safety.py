@@ -25,7 +25,10 @@ import pytest
 from conftest import mlpath_exe
 from mlpath_process import QuizProcess, env_for
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and fork-based pipes are POSIX")
+pytestmark = [
+    pytest.mark.slow,  # subprocess-heavy: CI runs it, the inner loop (-m 'not slow') skips it
+    pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and fork-based pipes are POSIX"),
+]
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
 # FSRS caps intervals at 36,500 days: moving the clock further than that between rounds makes every card due.

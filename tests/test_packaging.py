@@ -1,12 +1,18 @@
 """Packaging: content/ and migrations/ ship inside the wheel; the installed command works from any folder."""
 
 import json
+import os
+import re
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+
+from conftest import mlpath_exe
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,9 +62,55 @@ def test_installed_errors_are_one_line(run_mlpath):
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
 
 
-def test_no_color_and_plain_pipe(run_mlpath):
-    result = run_mlpath("progress", env={"NO_COLOR": "1"})
-    assert result.returncode == 0 and "\x1b[" not in result.stdout
+def _run_in_terminal(args: list[str], env: dict[str, str], cwd: str) -> bytes:
+    """Run the installed command with a pseudo-terminal as stdout (a real terminal, as a learner has)."""
+    import os
+    import pty
+
+    main, sub = pty.openpty()
+    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=sub, stderr=sub, env=env, cwd=cwd)
+    os.close(sub)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main)
+    assert proc.wait(timeout=60) == 0
+    return b"".join(chunks)
+
+
+_SGR = re.compile(rb"\x1b\[([0-9;]*)m")
+
+
+def _colour_codes(output: bytes) -> list[bytes]:
+    """The SGR parameters in ``output`` that set a colour (30-49, 90-107), as opposed to bold or dim."""
+    found = []
+    for params in _SGR.findall(output):
+        codes = [int(x) for x in params.split(b";") if x]
+        if any(30 <= c <= 49 or 90 <= c <= 107 for c in codes):
+            found.append(params)
+    return found
+
+
+def test_colour_on_a_terminal_and_none_with_no_color(home):
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    env.update(TERM="xterm-256color", COLUMNS="120", MLPATH_HOME=str(home))
+    cmd = [*mlpath_exe(), "next"]
+    coloured = _run_in_terminal(cmd, env, str(home.parent))
+    assert _colour_codes(coloured), "a terminal should get colour"
+    plain = _run_in_terminal(cmd, {**env, "NO_COLOR": "1"}, str(home.parent))
+    assert b"start with" in plain
+    assert _colour_codes(plain) == [], "NO_COLOR must switch colour off on a terminal"
+
+
+def test_a_pipe_gets_plain_text(run_mlpath):
+    result = run_mlpath("next")
+    assert result.returncode == 0 and "start with" in result.stdout and "\x1b[" not in result.stdout
 
 
 def test_shell_completion_offers_topic_ids(run_mlpath):

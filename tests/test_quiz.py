@@ -4,9 +4,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from mlpath import quizzing, services
+from mlpath.app import quiz as quizzing
+from mlpath.app import roadmap as services
+from mlpath.app.session import open_session
 from mlpath.cli.prompts import parse_line
-from mlpath.quizzing import EndOfInput, Response
+from mlpath.app.quiz import EndOfInput, Response
 
 T0 = datetime(2026, 7, 1, 7, 0, tzinfo=timezone.utc)
 
@@ -63,7 +65,7 @@ class RightUI(ScriptedUI):
 
 
 def test_new_cards_then_due_first(mini):
-    s = services.open_session(now=T0)
+    s = open_session(now=T0)
     items = quizzing.quiz_queue(s, ["vectors", "matrices"], limit=20, new=3)
     assert [i.card for i in items] == [None] * 3
     ui = RightUI([])
@@ -75,7 +77,7 @@ def test_new_cards_then_due_first(mini):
 
 
 def test_every_kind_wrong_and_right_is_recorded(mini):
-    s = services.open_session(now=T0)
+    s = open_session(now=T0)
     items = quizzing.quiz_queue(s, ["vectors"], 20, 20)
     kinds = [i.question["kind"] for i in items]
     assert set(kinds) == {"choice", "multi", "true_false", "numeric", "text", "flashcard"}
@@ -86,7 +88,7 @@ def test_every_kind_wrong_and_right_is_recorded(mini):
 
 
 def test_invalid_in_a_pipe_counts_as_wrong(mini):
-    s = services.open_session(now=T0)
+    s = open_session(now=T0)
     items = quizzing.quiz_queue(s, ["vectors"], 1, 1)
     ui = ScriptedUI(["banana"])
     result = quizzing.run_quiz(s, items, ui, retries=False, clock=lambda: T0)
@@ -95,7 +97,7 @@ def test_invalid_in_a_pipe_counts_as_wrong(mini):
 
 
 def test_invalid_on_a_terminal_asks_again(mini):
-    s = services.open_session(now=T0)
+    s = open_session(now=T0)
     items = quizzing.quiz_queue(s, ["vectors"], 1, 1)  # the choice question: 5 is right
     p_answer = None
 
@@ -112,7 +114,7 @@ def test_invalid_on_a_terminal_asks_again(mini):
 
 
 def test_end_of_input_keeps_what_was_answered(mini):
-    s = services.open_session(now=T0)
+    s = open_session(now=T0)
     items = quizzing.quiz_queue(s, ["vectors"], 20, 20)
     ui = ScriptedUI(["1", "1"])
     result = quizzing.run_quiz(s, items, ui, clock=lambda: T0)
@@ -121,7 +123,7 @@ def test_end_of_input_keeps_what_was_answered(mini):
 
 
 def test_self_grade_after_a_right_answer(mini):
-    s = services.open_session(now=T0)
+    s = open_session(now=T0)
     items = quizzing.quiz_queue(s, ["vectors"], 20, 20)
     tf = [i for i in items if i.question["kind"] == "true_false"]
 
@@ -134,7 +136,7 @@ def test_self_grade_after_a_right_answer(mini):
 
 
 def test_generated_question_records_its_seed(mini):
-    s = services.open_session(now=T0)
+    s = open_session(now=T0)
     items = [i for i in quizzing.quiz_queue(s, ["matrices"], 20, 20) if i.question["kind"] == "generated"]
     quizzing.run_quiz(s, items, RightUI([]), clock=lambda: T0)
     seed, correct = s.conn.execute("SELECT seed, correct FROM review").fetchone()
@@ -144,7 +146,7 @@ def test_generated_question_records_its_seed(mini):
 def test_bad_limits_are_user_errors(mini):
     from mlpath.errors import UserError
 
-    s = services.open_session(now=T0)
+    s = open_session(now=T0)
     with pytest.raises(UserError):
         quizzing.quiz_queue(s, ["vectors"], 0, 1)
 
@@ -154,7 +156,10 @@ def test_retention_config(mini, home):
 
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text("desired_retention = 0.5\n")
+    from mlpath import settings
+
     with pytest.raises(UserError):
-        quizzing.desired_retention()
+        settings.load(home / "config.toml")
     (home / "config.toml").write_text("desired_retention = 0.85\n")
-    assert quizzing.desired_retention() == 0.85
+    assert settings.load(home / "config.toml").desired_retention == 0.85
+    assert open_session(now=T0).settings.desired_retention == 0.85

@@ -2,7 +2,9 @@
 
 from datetime import datetime, timedelta, timezone
 
-from mlpath import quizzing, services
+from mlpath.app import quiz as quizzing
+from mlpath.app import roadmap as services
+from mlpath.app.session import open_session
 from mlpath.store import queries
 
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
@@ -18,7 +20,7 @@ def answer_all(s, topic, now):
 
 
 def test_topic_rename_keeps_status_cards_and_reviews(mini):
-    s = services.open_session(now=T0)
+    s = open_session(now=T0)
     queries.set_status(s.conn, "vectors", "done", T0)
     n = answer_all(s, "vectors", T0)
     s.close()
@@ -27,16 +29,16 @@ def test_topic_rename_keeps_status_cards_and_reviews(mini):
                      .replace("prerequisites: [vectors]", "prerequisites: [vectors-and-norms]"))
     qs = mini / "questions" / "all.yaml"
     qs.write_text(qs.read_text().replace("topic: vectors\n", "topic: vectors-and-norms\n"))
-    s = services.open_session(now=T0 + timedelta(days=1))
+    s = open_session(now=T0 + timedelta(days=1))
     assert queries.statuses(s.conn) == {"vectors-and-norms": "done"}
     assert s.conn.execute("SELECT COUNT(*) FROM review WHERE topic_id='vectors-and-norms'").fetchone()[0] == n
     assert s.conn.execute("SELECT COUNT(*) FROM review WHERE topic_id='vectors'").fetchone()[0] == 0
-    assert services.show(s, "vectors-and-norms")["cards"]["seen"] == n
+    assert services.show(s, "vectors-and-norms").cards.seen == n
     assert s.conn.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
 def test_question_rename_and_removal_keep_history(mini):
-    s = services.open_session(now=T0)
+    s = open_session(now=T0)
     answer_all(s, "vectors", T0)
     before = s.conn.execute("SELECT COUNT(*) FROM review").fetchone()[0]
     s.close()
@@ -46,7 +48,7 @@ def test_question_rename_and_removal_keep_history(mini):
     start = text.index("  - id: vectors-flash")
     end = text.index("  - id: matrices-det")
     qs.write_text(text[:start] + text[end:])
-    s = services.open_session(now=T0)
+    s = open_session(now=T0)
     assert s.conn.execute("SELECT COUNT(*) FROM review").fetchone()[0] == before
     assert s.conn.execute("SELECT COUNT(*) FROM review WHERE question_id='vectors-orthogonal'").fetchone()[0] == 1
     assert s.conn.execute("SELECT active FROM question WHERE id='vectors-flash'").fetchone()[0] == 0

@@ -230,7 +230,7 @@ def test_default_zone_is_the_systems(tz, name, day):
     import os
     import time
 
-    from mlpath.insights import resolve_zone
+    from mlpath.app.stats import resolve_zone
 
     old = os.environ.get("TZ")
     os.environ["TZ"] = tz

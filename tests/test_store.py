@@ -2,7 +2,8 @@
 
 from datetime import datetime, timedelta, timezone
 
-from mlpath import paths, services
+from mlpath import paths
+from mlpath.app.session import open_session
 from mlpath.core import scheduling
 from mlpath.store import db, queries
 
@@ -36,7 +37,7 @@ def test_timestamps_round_trip_aware():
 
 
 def test_status_round_trip(mini):
-    s = services.open_session(now=T0)
+    s = open_session(now=T0)
     queries.set_status(s.conn, "vectors", "in_progress", T0)
     queries.set_status(s.conn, "vectors", "done", T0 + timedelta(hours=2))
     info = queries.status_info(s.conn, "vectors")
@@ -49,7 +50,7 @@ def test_status_round_trip(mini):
 
 
 def test_record_review_keeps_card_and_log(mini):
-    s = services.open_session(now=T0)
+    s = open_session(now=T0)
     after = scheduling.review(scheduling.new_card(T0), 3, T0, fuzzing=False)
     queries.record_review(s.conn, question_id="vectors-tf", topic_id="vectors", before=None, after=after, now=T0,
                           rating=3, correct=True, answer="y", response_ms=1500, seed=None)
@@ -61,12 +62,12 @@ def test_record_review_keeps_card_and_log(mini):
 
 
 def test_content_is_cached_and_resynced_on_change(mini):
-    s = services.open_session(now=T0)
+    s = open_session(now=T0)
     assert s.conn.execute("SELECT COUNT(*) FROM content_state").fetchone()[0] == 1
     fp = s.conn.execute("SELECT fingerprint FROM content_state").fetchone()[0]
     s.close()
     text = (mini / "topics" / "maths.yaml").read_text().replace("title: Vectors\n", "title: Vectors and norms\n")
     (mini / "topics" / "maths.yaml").write_text(text)
-    s = services.open_session(now=T0)
+    s = open_session(now=T0)
     assert s.roadmap.by_id["vectors"].title == "Vectors and norms"
     assert s.conn.execute("SELECT fingerprint FROM content_state").fetchone()[0] != fp

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from mlpath import __version__
-from mlpath.errors import MlpathError
+from mlpath.errors import ConfirmationNeeded, InvalidValue, MlpathError
 
 from typer import Abort, Exit
 
@@ -61,6 +61,19 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+def _option(parameter: str) -> str:
+    return "--" + parameter.replace("_", "-")
+
+
+def _cli_words(e: MlpathError) -> str:
+    """A use case's error in the CLI's words: its parameters become the options a learner types."""
+    if isinstance(e, InvalidValue):
+        return f"{_option(e.parameter)} {e.problem}"
+    if isinstance(e, ConfirmationNeeded):
+        return f"{e}; use --force to {e.action}"
+    return str(e)
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the app and turn every outcome into an exit code: 0 ok, 1 unexpected, 2 user error, 130 interrupted."""
     debug = os.environ.get("MLPATH_DEBUG") == "1"
@@ -70,7 +83,7 @@ def run(argv: list[str] | None = None) -> int:
     except MlpathError as e:
         if debug:
             raise
-        return _fail(f"error: {e}", e.exit_code)
+        return _fail(f"error: {_cli_words(e)}", e.exit_code)
     except NoArgsIsHelpError as e:
         sys.stdout.write(e.ctx.get_help() + "\n")
         return 0

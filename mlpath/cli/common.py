@@ -9,9 +9,9 @@ import typer
 
 
 def complete_topic(incomplete: str) -> list[str]:
-    from mlpath import services
+    from mlpath.app.session import completion_ids
 
-    return [i for i in services.completion_ids() if i.startswith(incomplete)]
+    return [i for i in completion_ids() if i.startswith(incomplete)]
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
@@ -25,9 +25,9 @@ TargetArg = Annotated[str, typer.Argument(help="A topic or an area (id, alias or
 
 @contextmanager
 def session() -> Iterator:
-    from mlpath import services
+    from mlpath.app.session import open_session
 
-    s = services.open_session()
+    s = open_session()
     try:
         yield s
     finally:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from mlpath import services
+from mlpath.app import roadmap as use_case
 from mlpath.cli import render as r
 from mlpath.errors import ContentError
 
@@ -23,7 +23,7 @@ def check(
     from mlpath import paths
 
     root = folder or paths.content_dir()
-    result = services.check_content(root)
+    result = use_case.check_content(root)
     problems = result.problems
     if json:
         r.emit_json({"folder": str(root), "ok": not problems, "problems": problems})

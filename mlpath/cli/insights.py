@@ -22,18 +22,14 @@ def _pct(x: float | None) -> str:
     return "–" if x is None else f"{x * 100:.0f}%"
 
 
-def _heatmap(data: dict) -> None:
-    from datetime import date, timedelta
+def _heatmap(h) -> None:
+    """Draw a core.stats.Heatmap: its ``levels`` grid is already shaded, so nothing is counted here."""
+    from datetime import timedelta
 
-    from mlpath.core.stats import level
-
-    h = data["heatmap"]
-    start, end = date.fromisoformat(h["start"]), date.fromisoformat(h["end"])
-    top = h["max"]
-
-    months = [" "] * h["weeks"]
-    for w in range(1, h["weeks"] - 2):  # a month's name where its first week starts, if it fits
-        monday = start + timedelta(weeks=w)
+    weeks = len(h.levels)
+    months = [" "] * weeks
+    for w in range(1, weeks - 2):  # a month's name where its first week starts, if it fits
+        monday = h.start + timedelta(weeks=w)
         if monday.month != (monday - timedelta(weeks=1)).month and months[w - 1] == " ":
             months[w:w + 3] = list(monday.strftime("%b")[:3])
     fancy = r.fancy()
@@ -44,13 +40,8 @@ def _heatmap(data: dict) -> None:
     else:
         r.line("    " + "".join(months).rstrip())
     for d in range(7):
-        cells = []
-        for w in range(h["weeks"]):
-            day = start + timedelta(days=7 * w + d)
-            cells.append(None if day > end else level(h["days"].get(day.isoformat(), 0), top))
+        cells = [column[d] for column in h.levels]
         if fancy:
-            from rich.text import Text
-
             text = Text()
             text.append(f"{ROW_LABELS[d]:<4}", style="dim")
             for c in cells:
@@ -58,21 +49,19 @@ def _heatmap(data: dict) -> None:
             r.out().print(text)
         else:
             r.line(f"{ROW_LABELS[d]:<4}" + "".join(" " if c is None else HEAT_PLAIN[c] for c in cells).rstrip())
-    legend_cells = " ".join(HEAT_PLAIN)
     if fancy:
-        from rich.text import Text
-
         text = Text()
         text.append("    less ", style="dim")
         for colour in HEAT_COLOURS:
             text.append("■", style=colour)
-        text.append(f" more   (busiest day: {top} reviews)", style="dim")
+        text.append(f" more   (busiest day: {h.max} reviews)", style="dim")
         r.out().print(text)
     else:
-        r.line(f"    less {legend_cells} more   (busiest day: {top} reviews)")
+        r.line(f"    less {' '.join(HEAT_PLAIN)} more   (busiest day: {h.max} reviews)")
 
 
-def _tallies(rows: list[dict], key: str, title: str, label) -> None:
+def _tallies(rows, title: str, label) -> None:
+    """Rows of core.stats.Tally (a day or a week each)."""
     if r.fancy():
         from rich.table import Table
 
@@ -80,27 +69,23 @@ def _tallies(rows: list[dict], key: str, title: str, label) -> None:
         for col in ("", "answers", "right", "accuracy", ""):
             table.add_column(col, justify="right" if col in ("answers", "right", "accuracy") else "left")
         for row in rows:
-            acc = row["accuracy"]
+            acc = row.accuracy
             colour = "dim" if acc is None else ("green" if acc >= 0.8 else "yellow" if acc >= 0.6 else "red")
-            table.add_row(label(row[key]), str(row["answers"]), str(row["correct"]), f"[{colour}]{_pct(acc)}[/]",
+            table.add_row(label(row.start), str(row.answers), str(row.correct), f"[{colour}]{_pct(acc)}[/]",
                           f"[{colour}]{'█' * round(10 * (acc or 0))}[/]")
         r.out().print(table)
         return
     r.line(title)
     for row in rows:
-        r.line(f"  {label(row[key]):<16} {row['answers']:>4} answers {row['correct']:>4} right  {_pct(row['accuracy']):>4}")
+        r.line(f"  {label(row.start):<16} {row.answers:>4} answers {row.correct:>4} right  {_pct(row.accuracy):>4}")
 
 
-def _day_label(iso: str) -> str:
-    from datetime import date
-
-    return date.fromisoformat(iso).strftime("%a %Y-%m-%d")
+def _day_label(day) -> str:
+    return day.strftime("%a %Y-%m-%d")
 
 
-def _week_label(iso: str) -> str:
-    from datetime import date
-
-    return "week of " + date.fromisoformat(iso).strftime("%m-%d")
+def _week_label(day) -> str:
+    return "week of " + day.strftime("%m-%d")
 
 
 def _chart(values: list[int], height: int = 5) -> list[str]:
@@ -118,10 +103,9 @@ def _chart(values: list[int], height: int = 5) -> list[str]:
     return rows
 
 
-def _forecast(data: dict) -> None:
-    f = data["forecast"]
-    counts = [d["due"] for d in f["days"]]
-    title = f"Due in the next {len(counts)} days: {f['total']} cards ({f['overdue']} due now, counted today)"
+def _forecast(report) -> None:
+    counts = [d.due for d in report.forecast]
+    title = (f"Due in the next {len(counts)} days: {sum(counts)} cards ({report.overdue} due now, counted today)")
     r.styled(f"[bold]{r.esc(title)}[/]", title)
     chart = _chart(counts)
     if not chart:
@@ -159,36 +143,35 @@ def stats(
       forecast: overdue, total, days [{date, due}] (30 days; day 0 includes overdue cards)
     accuracy and retention are fractions from 0 to 1, or null when there is nothing to count.
     """
-    from mlpath import insights
+    from mlpath.app import stats as use_case
 
     with session() as s:
-        data = insights.stats_report(s, tz, days, weeks)
+        report = use_case.stats_report(s, tz, days, weeks)
     if json:
-        return r.emit_json(data)
-    h, st = data["heatmap"], data["streak"]
-    head = (f"{data['total_reviews']} reviews on {data['days_studied']} day{'s' if data['days_studied'] != 1 else ''}"
-            f" · {h['total']} in the last "
-            f"{h['weeks']} weeks · time zone {data['tz']}")
+        return r.emit_json(report)
+    h, st = report.heatmap, report.streak
+    head = (f"{report.total_reviews} reviews on {report.days_studied} day{'s' if report.days_studied != 1 else ''}"
+            f" · {h.total} in the last {len(h.grid)} weeks · time zone {report.tz}")
     r.styled(f"[bold]{r.esc(head)}[/]", head)
-    _heatmap(data)
-    streak = (f"Streak: {st['current']} day{'s' if st['current'] != 1 else ''} now, longest {st['longest']}"
-              + (f" (last review day {st['last_day']})" if st["last_day"] else ""))
+    _heatmap(h)
+    streak = (f"Streak: {st.current} day{'s' if st.current != 1 else ''} now, longest {st.longest}"
+              + (f" (last review day {st.last_day.isoformat()})" if st.last_day else ""))
     r.styled(f"[bold magenta]{r.esc(streak)}[/]", streak)
     r.line()
-    _tallies(data["daily"], "date", "Recent days", _day_label)
+    _tallies(report.daily, "Recent days", _day_label)
     r.line()
-    _tallies(data["weekly"], "week_start", "Recent weeks", _week_label)
+    _tallies(report.weekly, "Recent weeks", _week_label)
     r.line()
-    ret = data["retention"]
-    title = f"True retention: {_pct(ret['retention'])} of {ret['reviews']} repeat reviews passed"
+    ret = report.retention
+    title = f"True retention: {_pct(ret.rate)} of {ret.reviews} repeat reviews passed"
     r.styled(f"[bold]{r.esc(title)}[/]", title)
-    for a in ret["areas"]:
-        if a["reviews"]:
-            r.line(f"  {a['title']:<32} {_pct(a['retention']):>4}  ({a['passed']}/{a['reviews']})")
-    if not ret["reviews"]:
+    for a in report.areas:
+        if a.retention.reviews:
+            r.line(f"  {a.title:<32} {_pct(a.retention.rate):>4}  ({a.retention.passed}/{a.retention.reviews})")
+    if not ret.reviews:
         r.line("  no repeat reviews yet: retention counts reviews of cards you have seen before")
     r.line()
-    _forecast(data)
+    _forecast(report)
 
 
 # --- graph --------------------------------------------------------------------------------------------------------
@@ -197,10 +180,10 @@ TREE_STYLE = {"done": ("✓", "green"), "in_progress": ("…", "yellow"), "skipp
               "not_started": ("○", "white"), "locked": ("·", "bright_black")}
 
 
-def _rich_tree(data: dict):
+def _rich_tree(view):
     from rich.tree import Tree
 
-    from mlpath.core.diagram import Diagram, forest
+    from mlpath.core.diagram import forest
 
     def label(item) -> str:
         n = item.node
@@ -212,8 +195,8 @@ def _rich_tree(data: dict):
         for item in items:
             add(parent.add(label(item)), item.children)
 
-    root = Tree(f"[bold]{r.esc(data['title'])}[/]")
-    add(root, forest(Diagram.from_dict(data)))
+    root = Tree(f"[bold]{r.esc(view.title)}[/]")
+    add(root, forest(view.diagram))
     return root
 
 
@@ -234,22 +217,22 @@ def graph(
     prerequisites unfinished). --json gives scope, id, title, format, nodes [{id, title, area, status}],
     edges [[prerequisite, topic]], areas [{id, title}] and text.
     """
-    from mlpath import insights
+    from mlpath.app import graph as use_case
 
     with session() as s:
-        data = insights.graph(s, target, fmt)
+        view = use_case.graph(s, target, fmt)
     if output is not None:
-        insights.write_output(output, data["text"])
+        use_case.write_output(output, view.text)
         if json:
-            return r.emit_json({**data, "output": str(output)})
-        r.note(f"wrote {len(data['nodes'])} topics as {data['format']} to {output}")
+            return r.emit_json({**view.to_dict(), "output": str(output)})
+        r.note(f"wrote {len(view.diagram.nodes)} topics as {view.format} to {output}")
         return
     if json:
-        return r.emit_json(data)
-    if data["format"] == "tree" and r.fancy():
-        r.out().print(_rich_tree(data))
+        return r.emit_json(view)
+    if view.format == "tree" and r.fancy():
+        r.out().print(_rich_tree(view))
     else:
-        sys.stdout.write(data["text"])
+        sys.stdout.write(view.text)
 
 
 # --- export / import ------------------------------------------------------------------------------------------
@@ -273,7 +256,7 @@ def export(
     Generated questions, which draw fresh numbers in mlpath, are exported as 3 fixed instances each, with their
     worked answers (tagged mlpath::generated).
     """
-    from mlpath import backup
+    from mlpath.app import backup
 
     with session() as s:
         data = backup.export(s, file, anki=anki, target=target, force=force)
@@ -299,7 +282,7 @@ def import_(
     kept (inactive) so their history stays. --json gives file, added {statuses, status_events, cards, reviews,
     topics_placeholders, questions_placeholders}, reviews_before, reviews_after and in_file.
     """
-    from mlpath import backup
+    from mlpath.app import backup
 
     with session() as s:
         data = backup.import_backup(s, file)

@@ -9,7 +9,7 @@ from datetime import datetime
 from mlpath.cli import render as r
 from mlpath.core.grading import RATING_NAMES, parse_bool
 from mlpath.core.questions import Presented
-from mlpath.quizzing import EndOfInput, Response
+from mlpath.app.quiz import EndOfInput, Response
 
 LETTERS = string.ascii_lowercase
 
@@ -113,7 +113,7 @@ class LineUI:
         r.line(f"not a valid answer ({raw!r}; {hint(p)}): counted as wrong")
 
     def feedback(self, p: Presented, correct: bool, rating: int, due: datetime, saved: bool) -> None:
-        from mlpath.store.db import utcnow
+        from mlpath.clock import utcnow
 
         nxt = when(due, self.now or utcnow())
         if correct:
@@ -180,7 +180,7 @@ class TerminalUI(LineUI):
         r.out().print(f"[yellow]That is not a valid answer ({hint(p)}). Try again.[/]")
 
     def feedback(self, p: Presented, correct: bool, rating: int, due: datetime, saved: bool) -> None:
-        from mlpath.store.db import utcnow
+        from mlpath.clock import utcnow
 
         nxt = when(due, self.now or utcnow())
         if correct:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from mlpath import services
+from mlpath.app.session import topic_ids_of
 from mlpath.cli import render as r
 from mlpath.cli.common import TargetArg, session
 
@@ -26,7 +26,7 @@ def _run(s, items, self_grade: bool, empty_message: str) -> None:
         r.line(empty_message)
         return
     ui, terminal = _ui()
-    from mlpath import quizzing
+    from mlpath.app import quiz as quizzing
 
     result = quizzing.run_quiz(s, items, ui, self_grade=self_grade, retries=terminal)
     _summary(result)
@@ -34,7 +34,7 @@ def _run(s, items, self_grade: bool, empty_message: str) -> None:
 
 def _summary(result) -> None:
     from mlpath.cli.prompts import when
-    from mlpath.store.db import utcnow
+    from mlpath.clock import utcnow
 
     if result.stopped:
         r.line("\nInput ended: quiz stopped. Every answer given is saved.")
@@ -58,8 +58,8 @@ def quiz(
 ) -> None:
     """Quiz yourself on a topic or a whole area: due cards first, then new ones."""
     with session() as s:
-        label, topic_ids = services.topic_ids_of(s, target)
-        from mlpath import quizzing
+        label, topic_ids = topic_ids_of(s, target)
+        from mlpath.app import quiz as quizzing
 
         items = quizzing.quiz_queue(s, topic_ids, limit, new)
         total = sum(s.roadmap.by_id[t].questions for t in topic_ids)
@@ -74,7 +74,7 @@ def review(
 ) -> None:
     """Every card due now across the roadmap, most overdue first: the daily habit."""
     with session() as s:
-        from mlpath import quizzing
+        from mlpath.app import quiz as quizzing
 
         items = quizzing.quiz_queue(s, None, limit, 0)
         _run(s, items, self_grade, "No reviews due. Learn something new with `mlpath next` and `mlpath quiz TOPIC`.")

@@ -38,7 +38,10 @@ def fancy() -> bool:
 
 
 def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    """Typed values as JSON on stdout: the only place where they become dicts."""
+    from mlpath.values import to_jsonable
+
+    sys.stdout.write(json.dumps(to_jsonable(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 def line(text: str = "") -> None:

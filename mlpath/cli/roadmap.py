@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from mlpath import services
+from mlpath.app import roadmap as use_case
 from mlpath.cli import render as r
 from mlpath.cli.common import AreaOpt, JsonOpt, TargetArg, TopicArg, session
 
@@ -18,58 +18,61 @@ def next_(
 ) -> None:
     """What to study next: unlocked topics, in-progress first, best first, with the reason."""
     with session() as s:
-        data = services.next_topics(s, limit, area)
+        data = use_case.next_topics(s, limit, area)
     if json:
         return r.emit_json(data)
-    if data["due"]:
-        r.styled(f"[bold magenta]{data['due']} review(s) due[/] — run [bold]mlpath review[/]",
-                 f"{data['due']} review(s) due: run `mlpath review`")
-    if not data["topics"]:
-        if data["remaining"] == 0:
+    if data.due:
+        r.styled(f"[bold magenta]{data.due} review(s) due[/] — run [bold]mlpath review[/]",
+                 f"{data.due} review(s) due: run `mlpath review`")
+    if not data.topics:
+        if data.remaining == 0:
             r.line("Every topic is done or skipped. Keep your memory fresh with `mlpath review`.")
         else:
             r.line("Nothing is unlocked here yet: finish the prerequisites first (see `mlpath topics --status available`).")
         return
-    for i, t in enumerate(data["topics"], 1):
-        res = t["resource"]
-        mark = " (in progress)" if t["status"] == "in_progress" else ""
-        r.styled(f"[bold]{i}. [cyan]{r.esc(t['id'])}[/cyan][/bold] — {r.esc(t['title'])}{mark} [dim]\\[{t['area']}, ~{t['hours']:g} h][/]",
-                 f"{i}. {t['id']} - {t['title']}{mark} [{t['area']}, ~{t['hours']:g} h]")
-        r.styled(f"   [green]{r.esc(t['reason'])}[/]", f"   {t['reason']}")
+    for i, t in enumerate(data.topics, 1):
+        res = t.resource
+        mark = " (in progress)" if t.status == "in_progress" else ""
+        r.styled(f"[bold]{i}. [cyan]{r.esc(t.id)}[/cyan][/bold] — {r.esc(t.title)}{mark} [dim]\\[{t.area}, ~{t.hours:g} h][/]",
+                 f"{i}. {t.id} - {t.title}{mark} [{t.area}, ~{t.hours:g} h]")
+        r.styled(f"   [green]{r.esc(t.reason)}[/]", f"   {t.reason}")
         if res:
-            r.styled(f"   start with: [link={res['url']}]{r.esc(res['title'])}[/link] [dim]{r.esc(res['url'])}[/]",
-                     f"   start with: {res['title']} <{res['url']}>")
-    if data["available"] > len(data["topics"]):
-        r.styled(f"[dim]{data['available'] - len(data['topics'])} more unlocked: mlpath next --limit {data['available']}[/]",
-                 f"{data['available'] - len(data['topics'])} more unlocked: mlpath next --limit {data['available']}")
+            r.styled(f"   start with: [link={res.url}]{r.esc(res.title)}[/link] [dim]{r.esc(res.url)}[/]",
+                     f"   start with: {res.title} <{res.url}>")
+    if data.available > len(data.topics):
+        more = data.available - len(data.topics)
+        r.styled(f"[dim]{more} more unlocked: mlpath next --limit {data.available}[/]",
+                 f"{more} more unlocked: mlpath next --limit {data.available}")
 
 
 def progress(area: AreaOpt = None, json: JsonOpt = False) -> None:
     """Your progress overall and per area."""
     with session() as s:
-        data = services.progress(s, area)
+        data = use_case.progress(s, area)
     if json:
         return r.emit_json(data)
-    finished = data["done"] + data["skipped"]
+    c = data.counts
+    finished = c.finished
     if r.fancy():
         from rich.progress_bar import ProgressBar
         from rich.table import Table
 
-        table = Table(title=f"Progress: {finished}/{data['total']} topics ({data['percent']}%), "
-                            f"{data['hours_done']:g} of {data['hours']:g} hours", title_justify="left")
+        table = Table(title=f"Progress: {finished}/{c.total} topics ({c.percent}%), "
+                            f"{c.hours_done:g} of {c.hours:g} hours", title_justify="left")
         for col in ("area", "", "done", "in progress", "skipped", "total"):
             table.add_column(col, justify="right" if col not in ("area", "") else "left")
-        for a in data["areas"]:
-            table.add_row(r.esc(a["title"]), ProgressBar(total=a["total"] or 1, completed=a["done"] + a["skipped"], width=24),
-                          str(a["done"]), str(a["in_progress"]), str(a["skipped"]), str(a["total"]))
+        for a in data.areas:
+            ac = a.counts
+            table.add_row(r.esc(a.title), ProgressBar(total=ac.total or 1, completed=ac.finished, width=24),
+                          str(ac.done), str(ac.in_progress), str(ac.skipped), str(ac.total))
         r.out().print(table)
     else:
-        r.line(f"Progress: {finished}/{data['total']} topics ({data['percent']}%), "
-               f"{data['hours_done']:g} of {data['hours']:g} hours")
-        for a in data["areas"]:
-            r.line(f"  {a['id']:<24} [{r.bar(a['done'] + a['skipped'], a['total'])}] "
-                   f"{a['done']}/{a['total']} done, {a['in_progress']} in progress, {a['skipped']} skipped")
-    r.line(f"Reviews: {data['due']} due now, {data['reviews']} answered in all.")
+        r.line(f"Progress: {finished}/{c.total} topics ({c.percent}%), {c.hours_done:g} of {c.hours:g} hours")
+        for a in data.areas:
+            ac = a.counts
+            r.line(f"  {a.id:<24} [{r.bar(ac.finished, ac.total)}] "
+                   f"{ac.done}/{ac.total} done, {ac.in_progress} in progress, {ac.skipped} skipped")
+    r.line(f"Reviews: {data.due} due now, {data.reviews} answered in all.")
 
 
 def topics(
@@ -80,7 +83,7 @@ def topics(
 ) -> None:
     """The roadmap: every topic by area, with its status."""
     with session() as s:
-        items = services.topics_list(s, area, status)
+        items = use_case.topics_list(s, area, status)
         areas = {a.id: a.title for a in s.roadmap.areas}
     if json:
         return r.emit_json(items)
@@ -93,64 +96,65 @@ def topics(
         root = Tree("[bold]mlpath roadmap[/]")
         branches: dict[str, Tree] = {}
         for t in items:
-            if t["area"] not in branches:
-                branches[t["area"]] = root.add(f"[bold]{r.esc(areas.get(t['area'], t['area']))}[/] [dim]{t['area']}[/]")
-            style = r.STATUS_STYLE[t["status"]]
-            lock = "" if t["unlocked"] or t["status"] != "not_started" else " [dim](locked)[/]"
-            pre = f" [dim]← {', '.join(t['prerequisites'])}[/]" if t["prerequisites"] else ""
-            branches[t["area"]].add(f"[{style}]{r.STATUS_MARK[t['status']]} {r.esc(t['id'])}[/] — "
-                                    f"{r.esc(t['title'])}{lock}{pre}")
+            if t.area not in branches:
+                branches[t.area] = root.add(f"[bold]{r.esc(areas.get(t.area, t.area))}[/] [dim]{t.area}[/]")
+            style = r.STATUS_STYLE[t.status]
+            lock = "" if t.unlocked or t.status != "not_started" else " [dim](locked)[/]"
+            pre = f" [dim]← {', '.join(t.prerequisites)}[/]" if t.prerequisites else ""
+            branches[t.area].add(f"[{style}]{r.STATUS_MARK[t.status]} {r.esc(t.id)}[/] — "
+                                 f"{r.esc(t.title)}{lock}{pre}")
         r.out().print(root)
     else:
         current = None
         for t in items:
-            if t["area"] != current:
-                current = t["area"]
+            if t.area != current:
+                current = t.area
                 r.line(f"{areas.get(current, current)} [{current}]")
-            lock = "" if t["unlocked"] or t["status"] != "not_started" else " (locked)"
-            pre = f" <- {', '.join(t['prerequisites'])}" if t["prerequisites"] else ""
-            r.line(f"  [{r.STATUS_MARK[t['status']]}] {t['id']} - {t['title']} ({r.status_label(t['status'])}){lock}{pre}")
+            lock = "" if t.unlocked or t.status != "not_started" else " (locked)"
+            pre = f" <- {', '.join(t.prerequisites)}" if t.prerequisites else ""
+            r.line(f"  [{r.STATUS_MARK[t.status]}] {t.id} - {t.title} ({r.status_label(t.status)}){lock}{pre}")
 
 
 def show(name: TargetArg, json: JsonOpt = False) -> None:
     """Everything about one topic (or area): summary, status, prerequisites, what it unlocks, resources, cards."""
     with session() as s:
-        data = services.show(s, name)
+        data = use_case.show(s, name)
     if json:
         return r.emit_json(data)
-    c = data["cards"]
-    recall = f"{c['recall'] * 100:.0f}%" if c["recall"] is not None else "–"
-    cards_line = f"Cards: {c['cards']} questions, {c['seen']} seen, {c['due']} due, mean recall {recall}"
-    if data["kind"] == "area":
-        r.styled(f"[bold]{r.esc(data['title'])}[/] [dim]({data['id']}, area)[/]", f"{data['title']} ({data['id']}, area)")
-        if data["summary"]:
-            r.line(data["summary"])
-        for t in data["topics"]:
-            r.line(f"  [{r.STATUS_MARK[t['status']]}] {t['id']} - {t['title']} ({r.status_label(t['status'])})")
+    c = data.cards
+    recall = f"{c.recall * 100:.0f}%" if c.recall is not None else "–"
+    cards_line = f"Cards: {c.cards} questions, {c.seen} seen, {c.due} due, mean recall {recall}"
+    if data.kind == "area":
+        r.styled(f"[bold]{r.esc(data.title)}[/] [dim]({data.id}, area)[/]", f"{data.title} ({data.id}, area)")
+        if data.summary:
+            r.line(data.summary)
+        for t in data.topics:
+            r.line(f"  [{r.STATUS_MARK[t.status]}] {t.id} - {t.title} ({r.status_label(t.status)})")
         r.line(cards_line)
         return
-    r.styled(f"[bold]{r.esc(data['title'])}[/] [dim]({data['id']})[/]", f"{data['title']} ({data['id']})")
-    r.line(f"Area: {data['area_title']} · status: {r.status_label(data['status'])} · about {data['hours']:g} hours")
-    r.line(data["summary"])
-    if data["prerequisite_status"]:
-        r.line("Prerequisites: " + ", ".join(f"{p['id']} ({r.status_label(p['status'])})" for p in data["prerequisite_status"]))
+    t = data.topic
+    r.styled(f"[bold]{r.esc(t.title)}[/] [dim]({t.id})[/]", f"{t.title} ({t.id})")
+    r.line(f"Area: {data.area_title} · status: {r.status_label(t.status)} · about {t.hours:g} hours")
+    r.line(t.summary)
+    if data.prerequisite_status:
+        r.line("Prerequisites: " + ", ".join(f"{p.id} ({r.status_label(p.status)})" for p in data.prerequisite_status))
     else:
         r.line("Prerequisites: none")
-    r.line("Unlocks: " + (", ".join(data["unlocks"]) or "nothing directly"))
-    if data["aliases"]:
-        r.line("Also called: " + ", ".join(data["aliases"]))
-    if data["covers"]:
-        r.line("Covers: " + ", ".join(data["covers"]))
+    r.line("Unlocks: " + (", ".join(data.unlocks) or "nothing directly"))
+    if t.aliases:
+        r.line("Also called: " + ", ".join(t.aliases))
+    if t.covers:
+        r.line("Covers: " + ", ".join(t.covers))
     r.line("Resources:")
-    _print_resources(data["resources"])
+    _print_resources(t.resources)
     r.line(cards_line)
 
 
-def _print_resources(resources: list[dict]) -> None:
+def _print_resources(resources) -> None:
     for i, res in enumerate(resources, 1):
-        cost = "free" if res["free"] else "paid"
-        r.styled(f"  {i}. [link={res['url']}]{r.esc(res['title'])}[/link] [dim]({res['kind']}, {cost})[/] {r.esc(res['url'])}",
-                 f"  {i}. {res['title']} ({res['kind']}, {cost}) {res['url']}")
+        cost = "free" if res.free else "paid"
+        r.styled(f"  {i}. [link={res.url}]{r.esc(res.title)}[/link] [dim]({res.kind}, {cost})[/] {r.esc(res.url)}",
+                 f"  {i}. {res.title} ({res.kind}, {cost}) {res.url}")
 
 
 def _status_command(action: str, doc: str):
@@ -175,16 +179,16 @@ def _change(action: str, name: str, force: bool, json: bool) -> None:
 
     confirm = ask if (sys.stdin.isatty() and sys.stdout.isatty() and not json) else None
     with session() as s:
-        data = services.change_status(s, name, action, force=force, confirm=confirm)
+        data = use_case.change_status(s, name, action, force=force, confirm=confirm)
     if json:
         return r.emit_json(data)
-    if not data["changed"]:
-        r.line(f"{data['id']} is {r.status_label(data['status'])} (unchanged).")
+    if not data.changed:
+        r.line(f"{data.id} is {r.status_label(data.status)} (unchanged).")
         return
-    r.styled(f"[bold]{r.esc(data['id'])}[/]: {r.status_label(data['previous'])} → [green]{r.status_label(data['status'])}[/]",
-             f"{data['id']}: {r.status_label(data['previous'])} -> {r.status_label(data['status'])}")
-    if data["newly_unlocked"]:
-        r.line("Now unlocked: " + ", ".join(data["newly_unlocked"]))
+    r.styled(f"[bold]{r.esc(data.id)}[/]: {r.status_label(data.previous)} → [green]{r.status_label(data.status)}[/]",
+             f"{data.id}: {r.status_label(data.previous)} -> {r.status_label(data.status)}")
+    if data.newly_unlocked:
+        r.line("Now unlocked: " + ", ".join(data.newly_unlocked))
 
 
 def resources(
@@ -195,9 +199,9 @@ def resources(
     """The curated links for a topic; --open N opens one in the browser."""
     with session() as s:
         if open_ is not None:
-            url = services.resource_url(s, name, open_)
+            url = use_case.resource_url(s, name, open_)
         else:
-            data = services.resources(s, name)
+            data = use_case.resources(s, name)
     if open_ is not None:
         import webbrowser
 
@@ -207,8 +211,8 @@ def resources(
         return
     if json:
         return r.emit_json(data)
-    r.line(f"{data['title']} ({data['id']}):")
-    _print_resources(data["resources"])
+    r.line(f"{data.title} ({data.id}):")
+    _print_resources(data.resources)
 
 
 def search(
@@ -218,15 +222,15 @@ def search(
 ) -> None:
     """Find topics by id, title, alias or covered concept."""
     with session() as s:
-        hits = services.search(s, " ".join(text), limit)
+        hits = use_case.search(s, " ".join(text), limit)
     if json:
         return r.emit_json(hits)
     if not hits:
         r.note(f"nothing matches {' '.join(text)!r}; try fewer or other words, or `mlpath topics`")
         return
     for h in hits:
-        via = "" if h["matched"].lower() in (h["title"].lower(), h["id"].replace("-", " ")) else f"  (matched: {h['matched']})"
-        r.line(f"{h['id']:<34} {h['title']}{via}")
+        via = "" if h.matched.lower() in (h.title.lower(), h.id.replace("-", " ")) else f"  (matched: {h.matched})"
+        r.line(f"{h.id:<34} {h.title}{via}")
 
 
 def register(app: typer.Typer) -> None:

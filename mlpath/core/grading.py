@@ -8,8 +8,10 @@ import unicodedata
 from collections.abc import Iterable
 from fractions import Fraction
 
-AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
-RATING_NAMES = {AGAIN: "Again", HARD: "Hard", GOOD: "Good", EASY: "Easy"}
+from mlpath.core.srs import Rating
+
+AGAIN, HARD, GOOD, EASY = Rating.AGAIN, Rating.HARD, Rating.GOOD, Rating.EASY
+RATING_NAMES = {r: r.label for r in Rating}
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _TRUE = {"y", "yes", "t", "true", "1"}

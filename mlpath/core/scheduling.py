@@ -6,11 +6,13 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import NamedTuple
 
+from mlpath.core.srs import Phase
+
 DEFAULT_RETENTION = 0.9
 
 
 class CardState(NamedTuple):
-    state: int  # fsrs.State: 1 learning, 2 review, 3 relearning
+    state: Phase
     step: int | None
     stability: float | None
     difficulty: float | None
@@ -32,7 +34,7 @@ def scheduler(desired_retention: float = DEFAULT_RETENTION, fuzzing: bool = True
 
 def new_card(now: datetime) -> CardState:
     _require_utc(now)
-    return CardState(state=1, step=0, stability=None, difficulty=None, due=now, last_review=None)
+    return CardState(state=Phase.LEARNING, step=0, stability=None, difficulty=None, due=now, last_review=None)
 
 
 def _to_fsrs(card_id: int, c: CardState):
@@ -43,7 +45,7 @@ def _to_fsrs(card_id: int, c: CardState):
 
 
 def _from_fsrs(card) -> CardState:
-    return CardState(int(card.state), card.step, card.stability, card.difficulty, card.due, card.last_review)
+    return CardState(Phase(int(card.state)), card.step, card.stability, card.difficulty, card.due, card.last_review)
 
 
 def review(card: CardState, rating: int, now: datetime, duration_ms: int | None = None,

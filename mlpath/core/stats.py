@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import NamedTuple
 
+from mlpath.core.srs import Rating
+
 HEATMAP_WEEKS = 53
 FORECAST_DAYS = 30
 
@@ -27,7 +29,7 @@ class Answer(NamedTuple):
 
     @property
     def right(self) -> bool:
-        return self.correct if self.correct is not None else self.rating > 1
+        return self.correct if self.correct is not None else self.rating > Rating.AGAIN
 
 
 def local_day(at: datetime, tz: tzinfo) -> date:
@@ -190,7 +192,7 @@ def true_retention(answers: Iterable[Answer]) -> tuple[Retention, dict[str, Rete
             seen.add(a.question_id)
             continue
         reviews[a.area] += 1
-        passed[a.area] += a.rating > 1
+        passed[a.area] += a.rating > Rating.AGAIN
     per_area = {area: Retention(reviews[area], passed[area]) for area in reviews}
     return Retention(sum(reviews.values()), sum(passed.values())), per_area
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -163,10 +162,3 @@ def transaction(conn: sqlite3.Connection):
         raise
     else:
         conn.execute("COMMIT")
-
-
-def utcnow() -> datetime:
-    override = os.environ.get("MLPATH_NOW")  # for tests and benchmarks: a fixed clock
-    if override:
-        return datetime.fromisoformat(override).astimezone(timezone.utc)
-    return datetime.now(timezone.utc)

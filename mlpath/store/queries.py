@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from mlpath.core.scheduling import CardState
+from mlpath.core.srs import Phase, Rating
 from mlpath.store.db import from_db, to_db, transaction
 
 
@@ -71,7 +72,7 @@ class StoredCard(NamedTuple):
 
 def _card(row) -> StoredCard:
     cid, qid, state, step, stab, diff, due, last, reps, lapses = row
-    return StoredCard(cid, qid, CardState(state, step, stab, diff, from_db(due), from_db(last)), reps, lapses)
+    return StoredCard(cid, qid, CardState(Phase(state), step, stab, diff, from_db(due), from_db(last)), reps, lapses)
 
 
 _CARD_COLS = "card.id, card.question_id, state, step, stability, difficulty, due, last_review, reps, lapses"
@@ -124,7 +125,7 @@ def record_review(conn: sqlite3.Connection, *, question_id: str, topic_id: str, 
                   response_ms: int | None, seed: int | None) -> int:
     """Store one answer and the card's new state, atomically. Returns the review id."""
     ts = to_db(now)
-    lapse = 1 if (before is not None and before.state == 2 and rating == 1) else 0
+    lapse = 1 if (before is not None and before.state == Phase.REVIEW and rating == Rating.AGAIN) else 0
     with transaction(conn):
         row = conn.execute("SELECT id FROM card WHERE question_id = ?", (question_id,)).fetchone()
         values = (after.state, after.step, after.stability, after.difficulty, to_db(after.due),

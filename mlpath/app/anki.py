@@ -123,14 +123,14 @@ def export_deck(s, path: Path, target: str | None = None, force: bool = False) -
     """Write the active questions (of one topic or area, or all) as an .apkg; returns counts."""
     import genanki
 
-    from mlpath import services
-    from mlpath.backup import write_file
+    from mlpath.app.session import topic_ids_of
+    from mlpath.files import write_file
     from mlpath.store import history
 
     if target is None:
         label, topic_ids = None, [t.id for t in s.roadmap.topics]
     else:
-        label, topic_ids = services.topic_ids_of(s, target)
+        label, topic_ids = topic_ids_of(s, target)
     order = {tid: i for i, tid in enumerate(topic_ids)}
     questions = sorted(history.active_questions(s.conn, topic_ids), key=lambda q: order[q["topic"]])
     models = _models()

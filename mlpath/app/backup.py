@@ -16,56 +16,18 @@ Import validates the whole file first, then merges it in one transaction (see st
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from mlpath.core.model import STATUSES
 from mlpath.errors import UserError
+from mlpath.files import write_file
 from mlpath.store import history, queries
 
 FORMAT = "mlpath-backup"
 VERSION = 1
 SECTIONS = ("statuses", "status_events", "cards", "reviews")
-
-
-# --- writing files (shared with the Anki export and `graph --output`) ----------------------------------------
-
-def write_file(path: Path, content: str | bytes | None = None, *, force: bool = True, writer=None) -> None:
-    """Write ``content`` (or let ``writer(tmp_path)`` write) to ``path`` atomically: a temporary file in the same
-    folder, renamed over the target. Without ``force`` an existing file is refused."""
-    path = Path(path)
-    try:
-        if path.is_dir():
-            raise UserError(f"{path} is a folder; give a file name")
-        if not force and path.exists():
-            raise UserError(f"{path} already exists; use --force to overwrite it")
-        folder = path.parent
-        if not folder.is_dir():
-            raise UserError(f"cannot write {path}: the folder {folder} does not exist")
-    except OSError as e:
-        raise UserError(f"cannot write {path} ({e.strerror or e})") from None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as e:
-        raise UserError(f"cannot write {path} ({e.strerror})") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            if content is not None:
-                fh.write(content.encode("utf-8") if isinstance(content, str) else content)
-        mask = os.umask(0)  # mkstemp makes the file private; give it the permissions a plain open() would
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        if writer is not None:
-            writer(tmp)
-        os.replace(tmp, path)
-    except OSError as e:
-        raise UserError(f"cannot write {path} ({e.strerror or e})") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 # --- export -----------------------------------------------------------------------------------------------------
@@ -96,7 +58,7 @@ def export(s, path: Path, *, anki: bool = False, target: str | None = None, forc
     if anki:
         if path.suffix.lower() != ".apkg":
             raise UserError(f"an Anki deck file must end in .apkg (got {path.name})")
-        from mlpath.anki import export_deck
+        from mlpath.app.anki import export_deck
 
         return {"kind": "anki", **export_deck(s, path, target, force=force)}
     if target is not None:

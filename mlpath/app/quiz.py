@@ -11,31 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from mlpath import paths
-from mlpath.errors import UserError
-from mlpath.services import Session
-from mlpath.store import db, queries
+from mlpath import clock
+from mlpath.app.session import Session
+from mlpath.errors import InvalidValue
+from mlpath.store import queries
 
 if TYPE_CHECKING:
     from mlpath.core import scheduling
     from mlpath.core.questions import Presented
-
-
-def desired_retention() -> float:
-    from mlpath.core import scheduling
-
-    cfg = paths.config_file()
-    if not cfg.exists():
-        return scheduling.DEFAULT_RETENTION
-    import tomllib
-
-    try:
-        value = tomllib.loads(cfg.read_text()).get("desired_retention", scheduling.DEFAULT_RETENTION)
-    except (tomllib.TOMLDecodeError, OSError) as e:
-        raise UserError(f"{cfg}: cannot read settings ({e})") from None
-    if not isinstance(value, (int, float)) or not 0.7 <= value <= 0.99:
-        raise UserError(f"{cfg}: desired_retention must be a number from 0.7 to 0.99")
-    return float(value)
 
 
 MAX_QUEUE = 100_000
@@ -49,8 +32,10 @@ class QuizItem:
 
 def quiz_queue(s: Session, topic_ids: list[str] | None, limit: int, new: int) -> list[QuizItem]:
     """Due cards first (most overdue first), then up to ``new`` unseen questions; ``limit`` in all."""
-    if limit < 1 or new < 0:
-        raise UserError("--limit must be at least 1 and --new at least 0")
+    if limit < 1:
+        raise InvalidValue("limit", "must be at least 1")
+    if new < 0:
+        raise InvalidValue("new", "must be at least 0")
     limit, new = min(limit, MAX_QUEUE), min(new, MAX_QUEUE)  # more than any bank holds; keeps SQLite ints in range
     items = [QuizItem(json.loads(data), card) for card, data in queries.due_cards(s.conn, s.now, topic_ids, limit)]
     room = min(new, limit - len(items))
@@ -103,7 +88,7 @@ def answer_question(s: Session, item: QuizItem, p: "Presented", *, correct: bool
 
 
 def run_quiz(s: Session, items: list[QuizItem], ui: QuizUI, *, self_grade: bool = False,
-             retries: bool = True, clock: Callable[[], datetime] = db.utcnow) -> QuizResult:
+             retries: bool = True, clock: Callable[[], datetime] = clock.utcnow) -> QuizResult:
     """Ask each item; commit each answer the moment it is given. ``retries``: ask again after an invalid answer
     (on a terminal); otherwise an invalid answer counts as wrong (in a pipe)."""
     import secrets
@@ -112,7 +97,7 @@ def run_quiz(s: Session, items: list[QuizItem], ui: QuizUI, *, self_grade: bool 
     from mlpath.core import grading
     from mlpath.core.questions import check, present
 
-    retention = desired_retention()
+    retention = s.settings.desired_retention
     result = QuizResult()
     for number, item in enumerate(items, 1):
         p = present(item.question, secrets.randbits(31))
