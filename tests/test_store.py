@@ -71,3 +71,16 @@ def test_content_is_cached_and_resynced_on_change(mini):
     s = open_session(now=T0)
     assert s.roadmap.by_id["vectors"].title == "Vectors and norms"
     assert s.conn.execute("SELECT fingerprint FROM content_state").fetchone()[0] != fp
+
+
+def test_the_raw_sql_names_exactly_the_columns_of_the_models():
+    """store/tables.py is the one place that maps tables to SQL; it must agree with the SQLModel tables."""
+    from sqlmodel import SQLModel
+
+    import mlpath.store.models  # noqa: F401  (registers the tables)
+    from mlpath.store import tables
+
+    model_columns = {name: tuple(c.name for c in t.columns) for name, t in SQLModel.metadata.tables.items()}
+    assert {k: set(v) for k, v in tables.COLUMNS.items()} == {k: set(v) for k, v in model_columns.items()}
+    assert set(tables.CARD_STATE) <= set(model_columns["card"])
+    assert set(tables.REVIEW_INSERT) <= set(model_columns["review"])

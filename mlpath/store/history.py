@@ -11,7 +11,10 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 
+from mlpath.core.scheduling import CardState
+from mlpath.core.srs import Phase
 from mlpath.core.stats import Answer
+from mlpath.store import tables
 from mlpath.store.db import from_db, to_db, transaction
 
 # --- reads for stats and decks ----------------------------------------------------------------------------------
@@ -145,12 +148,8 @@ def merge(conn: sqlite3.Connection, data: dict[str, list[dict]], now: datetime) 
             if incoming[0] == "not_started":
                 changed = conn.execute("DELETE FROM topic_status WHERE topic_id = ?", (topic,)).rowcount
             else:
-                conn.execute(
-                    "INSERT INTO topic_status (topic_id, status, started_at, finished_at, updated_at) "
-                    "VALUES (?,?,?,?,?) ON CONFLICT(topic_id) DO UPDATE SET status=excluded.status, "
-                    "started_at=excluded.started_at, finished_at=excluded.finished_at, updated_at=excluded.updated_at",
-                    (topic, rec["status"], _opt(rec["started_at"]), _opt(rec["finished_at"]),
-                     to_db(rec["updated_at"])))
+                tables.upsert_status(conn, topic, rec["status"], rec["started_at"], rec["finished_at"],
+                                     rec["updated_at"])
                 changed = 1
             added["statuses"] += changed
 
@@ -164,21 +163,16 @@ def merge(conn: sqlite3.Connection, data: dict[str, list[dict]], now: datetime) 
             added["status_events"] += 1
 
         for rec in data["cards"]:
-            values = (rec["state"], rec["step"], rec["stability"], rec["difficulty"], to_db(rec["due"]),
-                      _opt(rec["last_review"]))
+            state = CardState(Phase(rec["state"]), rec["step"], rec["stability"], rec["difficulty"], rec["due"],
+                              rec["last_review"])
             row = conn.execute("SELECT id, last_review, created_at FROM card WHERE question_id = ?",
                                (rec["question"],)).fetchone()
             if row is None:
-                conn.execute(
-                    "INSERT INTO card (question_id, state, step, stability, difficulty, due, last_review, "
-                    "created_at, reps, lapses) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    (rec["question"], *values, to_db(rec["created_at"]), rec["reps"], rec["lapses"]))
+                tables.insert_card(conn, rec["question"], state, rec["created_at"], rec["reps"], rec["lapses"])
                 added["cards"] += 1
-            elif (values[5] or "") > (row[1] or ""):
-                conn.execute(
-                    "UPDATE card SET state=?, step=?, stability=?, difficulty=?, due=?, last_review=?, "
-                    "created_at=?, reps=?, lapses=? WHERE id = ?",
-                    (*values, min(row[2], to_db(rec["created_at"])), rec["reps"], rec["lapses"], row[0]))
+            elif (_opt(rec["last_review"]) or "") > (row[1] or ""):
+                tables.update_card(conn, row[0], state, reps=rec["reps"], lapses=rec["lapses"],
+                                   created_at=min(from_db(row[2]), rec["created_at"]))
                 added["cards"] += 1
 
         seen = set(conn.execute("SELECT question_id, reviewed_at, rating FROM review"))
@@ -193,9 +187,7 @@ def merge(conn: sqlite3.Connection, data: dict[str, list[dict]], now: datetime) 
                 raise MissingCard(rec["question"])
             rows.append((card_ids[rec["question"]], rec["question"], rec["topic"], key[1], rec["rating"],
                          rec["correct"], rec["answer"], rec["response_ms"], rec["seed"]))
-        conn.executemany(
-            "INSERT INTO review (card_id, question_id, topic_id, reviewed_at, rating, correct, answer, "
-            "response_ms, seed) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+        conn.executemany(tables.REVIEW_INSERT_SQL, rows)
         added["reviews"] += len(rows)
     return added
 

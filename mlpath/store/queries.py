@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from mlpath.core.scheduling import CardState
 from mlpath.core.srs import Phase, Rating
+from mlpath.store import tables
 from mlpath.store.db import from_db, to_db, transaction
 
 
@@ -42,11 +43,7 @@ def set_status(conn: sqlite3.Connection, topic_id: str, status: str, now: dateti
         else:
             started = old[0] if old and old[0] else (ts if status in ("in_progress", "done") else None)
             finished = ts if status in ("done", "skipped") else None
-            conn.execute(
-                "INSERT INTO topic_status (topic_id, status, started_at, finished_at, updated_at) VALUES (?,?,?,?,?) "
-                "ON CONFLICT(topic_id) DO UPDATE SET status=excluded.status, started_at=excluded.started_at, "
-                "finished_at=excluded.finished_at, updated_at=excluded.updated_at",
-                (topic_id, status, started, finished, ts))
+            tables.upsert_status(conn, topic_id, status, started, finished, ts)
         conn.execute("INSERT INTO status_event (topic_id, status, at) VALUES (?,?,?)", (topic_id, status, ts))
 
 
@@ -71,11 +68,10 @@ class StoredCard(NamedTuple):
 
 
 def _card(row) -> StoredCard:
-    cid, qid, state, step, stab, diff, due, last, reps, lapses = row
-    return StoredCard(cid, qid, CardState(Phase(state), step, stab, diff, from_db(due), from_db(last)), reps, lapses)
+    return StoredCard(row[0], row[1], tables.card_state_from(row[2:8]), row[8], row[9])
 
 
-_CARD_COLS = "card.id, card.question_id, state, step, stability, difficulty, due, last_review, reps, lapses"
+_CARD_COLS = tables.CARD_SELECT
 
 
 def cards_for_topics(conn: sqlite3.Connection, topic_ids: list[str]) -> dict[str, StoredCard]:
@@ -100,7 +96,8 @@ def due_cards(conn: sqlite3.Connection, now: datetime, topic_ids: list[str] | No
     if limit is not None:
         sql += " LIMIT ?"
         args.append(limit)
-    return [(_card(r[:10]), r[10]) for r in conn.execute(sql, args)]
+    width = tables.CARD_SELECT_WIDTH
+    return [(_card(r[:width]), r[width]) for r in conn.execute(sql, args)]
 
 
 def new_questions(conn: sqlite3.Connection, topic_ids: list[str], limit: int) -> list[str]:
@@ -128,20 +125,13 @@ def record_review(conn: sqlite3.Connection, *, question_id: str, topic_id: str, 
     lapse = 1 if (before is not None and before.state == Phase.REVIEW and rating == Rating.AGAIN) else 0
     with transaction(conn):
         row = conn.execute("SELECT id FROM card WHERE question_id = ?", (question_id,)).fetchone()
-        values = (after.state, after.step, after.stability, after.difficulty, to_db(after.due),
-                  to_db(after.last_review) if after.last_review else None)
         if row:
             card_id = row[0]
-            conn.execute("UPDATE card SET state=?, step=?, stability=?, difficulty=?, due=?, last_review=?, "
-                         "reps = reps + 1, lapses = lapses + ? WHERE id = ?", (*values, lapse, card_id))
+            tables.update_card(conn, card_id, after, add_reps=1, add_lapses=lapse)
         else:
-            card_id = conn.execute(
-                "INSERT INTO card (question_id, state, step, stability, difficulty, due, last_review, created_at, "
-                "reps, lapses) VALUES (?,?,?,?,?,?,?,?,1,0)", (question_id, *values, ts)).lastrowid
-        review_id = conn.execute(
-            "INSERT INTO review (card_id, question_id, topic_id, reviewed_at, rating, correct, answer, response_ms, seed)"
-            " VALUES (?,?,?,?,?,?,?,?,?)",
-            (card_id, question_id, topic_id, ts, rating, correct, answer, response_ms, seed)).lastrowid
+            card_id = tables.insert_card(conn, question_id, after, now, reps=1, lapses=0)
+        review_id = conn.execute(tables.REVIEW_INSERT_SQL, (card_id, question_id, topic_id, ts, int(rating), correct,
+                                                            answer, response_ms, seed)).lastrowid
     return review_id
 
 
