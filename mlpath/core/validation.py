@@ -297,6 +297,8 @@ def _validate_tracks(raw: list[tuple[str, dict]], raw_milestones: list[tuple[str
             problems.append(f"{where}: duplicate track id {tid!r} (first in {seen[tid]})")
             continue
         seen[tid] = where
+        if not item["goals"]:
+            problems.append(f"{where}: track {tid!r} has no goal topics")
         unknown = [g for g in item["goals"] if g not in topic_ids]
         if unknown:
             problems.append(f"{where}: track {tid!r} has unknown goal topic(s) {', '.join(map(repr, unknown))}")
