@@ -130,7 +130,6 @@ def recommend(roadmap: Roadmap, statuses: Mapping[str, str], area: str | None = 
     finished = {tid for tid, s in statuses.items() if s in FINISHED}
     counts = descendant_counts(roadmap, exclude=finished, within=targets)
     plan = study_order(roadmap, statuses, targets, order)
-    goal_name = _goal_name(roadmap, goal)
     out = []
     for step in plan:
         t = roadmap.by_id[step.topic_id]
@@ -142,7 +141,7 @@ def recommend(roadmap: Roadmap, statuses: Mapping[str, str], area: str | None = 
             if d in targets and statuses.get(d, "not_started") not in FINISHED
             and all(p == t.id or statuses.get(p, "not_started") in FINISHED for p in roadmap.by_id[d].prerequisites)
         )
-        heading_for = step.heading_for or goal_name
+        heading_for = step.heading_for or goal
         if heading_for == t.id or (goal and t.id in _goal_ids(roadmap, goal)):
             heading_for = None
         reason = _reason(roadmap, t, status, unlocks, counts[t.id], goal, heading_for, step.needed_for)
@@ -154,10 +153,6 @@ def recommend(roadmap: Roadmap, statuses: Mapping[str, str], area: str | None = 
 def _goal_ids(roadmap: Roadmap, goal: str) -> tuple[str, ...]:
     track = roadmap.track_by_id.get(goal)
     return track.goals if track else (goal,)
-
-
-def _goal_name(roadmap: Roadmap, goal: str | None) -> str | None:
-    return goal
 
 
 def _reason(roadmap: Roadmap, topic: Topic, status: str, unlocks: tuple[str, ...], leads_to: int,
