@@ -129,7 +129,7 @@ def recommend(roadmap: Roadmap, statuses: Mapping[str, str], area: str | None = 
     targets = goal_topics(roadmap, goal, include_electives=include_electives)
     finished = {tid for tid, s in statuses.items() if s in FINISHED}
     counts = descendant_counts(roadmap, exclude=finished, within=targets)
-    plan = study_order(roadmap, statuses, targets, order)
+    plan = study_order(roadmap, statuses, targets, order, leads=counts)
     out = []
     for step in plan:
         t = roadmap.by_id[step.topic_id]

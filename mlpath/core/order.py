@@ -48,18 +48,20 @@ class Step(NamedTuple):
 
 
 def study_order(roadmap: Roadmap, statuses: Mapping[str, str], targets: Iterable[str],
-                order: Order | str = Order.MATH_FIRST) -> list[Step]:
+                order: Order | str = Order.MATH_FIRST, *, leads: Mapping[str, int] | None = None) -> list[Step]:
     """Every unfinished topic of ``targets``, in the order a learner following ``order`` would study them.
 
     Prerequisites outside ``targets`` or already finished count as satisfied. The result is a linear extension of
-    the prerequisite graph restricted to the unfinished targets.
+    the prerequisite graph restricted to the unfinished targets. ``leads`` (optional) are the descendant counts
+    within the unfinished targets, when the caller has them already.
     """
     order = parse_order(order)
     todo = {t for t in targets if t in roadmap.by_id and statuses.get(t, "not_started") not in FINISHED}
     area_rank = {a.id: a.order for a in roadmap.areas}
     position = {t.id: i for i, t in enumerate(roadmap.topics)}
     rank = {t: (area_rank.get(roadmap.by_id[t].area, 0), position[t]) for t in todo}
-    leads = descendant_counts(roadmap, within=todo)
+    if leads is None:
+        leads = descendant_counts(roadmap, within=todo)
     indegree = {t: sum(1 for p in roadmap.by_id[t].prerequisites if p in todo) for t in todo}
     ready = {t for t, n in indegree.items() if n == 0}
     scheduled: set[str] = set()
