@@ -24,6 +24,7 @@ class Area(NamedTuple):
     title: str
     order: int
     summary: str = ""
+    maths: bool = False  # a mathematics area: build-first takes its topics only when a practical topic needs them
 
 
 class Topic(NamedTuple):
@@ -38,6 +39,16 @@ class Topic(NamedTuple):
     replaces: tuple[str, ...] = ()
     resources: tuple[Resource, ...] = ()
     questions: int = 0
+    elective: bool = False  # never a prerequisite of a core topic; offered only when asked or on the goal's path
+
+
+class Track(NamedTuple):
+    """A named goal: a set of topics to reach (with everything they need)."""
+
+    id: str
+    title: str
+    summary: str
+    goals: tuple[str, ...]
 
 
 @dataclass
@@ -46,18 +57,27 @@ class Roadmap:
 
     areas: list[Area]
     topics: list[Topic]
+    tracks: list[Track] = field(default_factory=list)
+    # Practical landmarks, in order, that both study orders head for one after another (see core/goals.py).
+    milestones: tuple[str, ...] = ()
     by_id: dict[str, Topic] = field(init=False, repr=False)
     area_by_id: dict[str, Area] = field(init=False, repr=False)
+    track_by_id: dict[str, Track] = field(init=False, repr=False)
     dependents: dict[str, list[str]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.by_id = {t.id: t for t in self.topics}
         self.area_by_id = {a.id: a for a in self.areas}
+        self.track_by_id = {t.id: t for t in self.tracks}
         self.dependents = {t.id: [] for t in self.topics}
         for t in self.topics:
             for p in t.prerequisites:
                 if p in self.dependents:
                     self.dependents[p].append(t.id)
+
+    def is_maths(self, topic_id: str) -> bool:
+        area = self.area_by_id.get(self.by_id[topic_id].area)
+        return bool(area and area.maths)
 
     def in_area(self, area_id: str) -> list[Topic]:
         return [t for t in self.topics if t.area == area_id]
@@ -68,7 +88,8 @@ class Roadmap:
             d = t._asdict()
             d["resources"] = [r._asdict() for r in t.resources]
             topics.append(d)
-        return {"areas": [a._asdict() for a in self.areas], "topics": topics}
+        return {"areas": [a._asdict() for a in self.areas], "topics": topics,
+                "tracks": [t._asdict() for t in self.tracks], "milestones": list(self.milestones)}
 
     @classmethod
     def from_dict(cls, data: dict) -> Roadmap:
@@ -80,4 +101,5 @@ class Roadmap:
             for key in ("prerequisites", "aliases", "covers", "replaces"):
                 t[key] = tuple(t[key])
             topics.append(Topic(**t))
-        return cls(areas, topics)
+        tracks = [Track(t["id"], t["title"], t["summary"], tuple(t["goals"])) for t in data.get("tracks", [])]
+        return cls(areas, topics, tracks, tuple(data.get("milestones", ())))

@@ -13,16 +13,19 @@ from urllib.parse import urlparse
 
 from mlpath.core.generators import param_problems
 from mlpath.core.graph import find_cycle
-from mlpath.core.model import Area, Resource, Roadmap, Topic
+from mlpath.core.model import Area, Resource, Roadmap, Topic, Track
 
 ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 RESOURCE_KINDS = ("course", "book", "docs", "article", "video", "paper", "tutorial")
 QUESTION_KINDS = ("choice", "multi", "true_false", "numeric", "text", "flashcard", "generated")
 
-AREA_FIELDS = {"id": str, "title": str, "order": int, "summary": str}
+AREA_FIELDS = {"id": str, "title": str, "order": int, "summary": str, "maths": bool}
 AREA_REQUIRED = ("id", "title", "order")
 TOPIC_FIELDS = {"id": str, "title": str, "area": str, "summary": str, "hours": (int, float),
-                "prerequisites": list, "aliases": list, "covers": list, "replaces": list, "resources": list}
+                "prerequisites": list, "aliases": list, "covers": list, "replaces": list, "resources": list,
+                "elective": bool}
+TRACK_FIELDS = {"id": str, "title": str, "summary": str, "goals": list}
+TRACK_REQUIRED = ("id", "title", "summary", "goals")
 TOPIC_REQUIRED = ("id", "title", "area", "summary", "hours", "resources")
 RESOURCE_FIELDS = {"title": str, "url": str, "kind": str, "free": bool}
 COMMON_Q = {"id": str, "topic": str, "kind": str, "prompt": str, "explanation": str, "replaces": list}
@@ -43,7 +46,7 @@ KIND_REQUIRED = {"choice": ("options", "answer"), "multi": ("options", "answers"
 class Document:
     file: str
     data: Any
-    kind: str  # "areas" | "topics" | "questions"
+    kind: str  # "areas" | "topics" | "questions" | "tracks"
 
 
 @dataclass
@@ -127,11 +130,16 @@ def validate(documents: list[Document]) -> Result:
     area_seen: dict[str, str] = {}
     raw_topics: list[tuple[str, dict]] = []
     raw_questions: list[tuple[str, dict]] = []
+    raw_tracks: list[tuple[str, dict]] = []
+    raw_milestones: list[tuple[str, Any]] = []
 
     if not any(d.kind == "areas" for d in documents):
         problems.append("areas.yaml: file is missing")
     for doc in documents:
         key = doc.kind
+        if key == "tracks":
+            raw_tracks, raw_milestones = _tracks_document(doc, problems)
+            continue
         for item in _items(doc, key, problems):
             where = _where(doc.file, item)
             if key == "areas":
@@ -145,7 +153,8 @@ def validate(documents: list[Document]) -> Result:
                     problems.append(f"{where}: duplicate area id {item['id']!r} (first in {area_seen[item['id']]})")
                     continue
                 area_seen[item["id"]] = where
-                areas.append(Area(item["id"], item["title"], item["order"], item.get("summary") or ""))
+                areas.append(Area(item["id"], item["title"], item["order"], item.get("summary") or "",
+                                  bool(item.get("maths"))))
             elif key == "topics":
                 raw_topics.append((where, item))
             else:
@@ -156,6 +165,7 @@ def validate(documents: list[Document]) -> Result:
     order = {a.id: a.order for a in areas}
     topics.sort(key=lambda t: order.get(t.area, 0))  # stable: keeps file order inside an area
     questions = _validate_questions(raw_questions, {t.id for t in topics}, problems)
+    tracks, milestones = _validate_tracks(raw_tracks, raw_milestones, {t.id for t in topics}, problems)
 
     counts: dict[str, int] = {}
     for q in questions:
@@ -163,7 +173,7 @@ def validate(documents: list[Document]) -> Result:
     topics = [t._replace(questions=counts.get(t.id, 0)) for t in topics]
     if problems:
         return Result(problems=problems)
-    return Result(Roadmap(areas, topics), questions, [])
+    return Result(Roadmap(areas, topics, tracks, milestones), questions, [])
 
 
 def _validate_topics(raw: list[tuple[str, dict]], area_ids: set[str], problems: list[str]) -> list[Topic]:
@@ -217,6 +227,15 @@ def _validate_topics(raw: list[tuple[str, dict]], area_ids: set[str], problems: 
         for old in item.get("replaces") or []:
             if old in ids:
                 problems.append(f"{where}: topic {item['id']!r} replaces {old!r}, which is still a topic")
+    electives = {item["id"] for _, item in good if item.get("elective")}
+    for where, item in good:
+        if item.get("elective"):
+            continue
+        for p in item.get("prerequisites") or []:
+            if p in electives:
+                problems.append(f"{where}: core topic {item['id']!r} lists elective {p!r} as a prerequisite "
+                                f"(an elective must never block a core topic: drop the edge or mark "
+                                f"{item['id']!r} elective too)")
     cycle = find_cycle({item["id"]: [p for p in item.get("prerequisites") or [] if p != item["id"]] for _, item in good})
     if cycle:
         problems.append(f"{seen[cycle[0]]}: prerequisite cycle: {' -> '.join(reversed(cycle))}")
@@ -228,9 +247,73 @@ def _validate_topics(raw: list[tuple[str, dict]], area_ids: set[str], problems: 
             prerequisites=tuple(item.get("prerequisites") or ()), aliases=tuple(item.get("aliases") or ()),
             covers=tuple(item.get("covers") or ()), replaces=tuple(item.get("replaces") or ()),
             resources=tuple(Resource(r["title"], r["url"], r["kind"], r["free"]) for r in item.get("resources") or ()),
+            elective=bool(item.get("elective")),
         )
         for _, item in good
     ]
+
+
+def _tracks_document(doc: Document, problems: list[str]) -> tuple[list[tuple[str, dict]], list[tuple[str, Any]]]:
+    """tracks.yaml: an optional ``tracks:`` list and an optional ``milestones:`` list of topic ids."""
+    data = doc.data
+    if data is None:
+        return [], []
+    if not isinstance(data, dict):
+        problems.append(f"{doc.file}: expected a mapping with 'tracks' and/or 'milestones' at the top")
+        return [], []
+    extra = [k for k in data if k not in ("tracks", "milestones")]
+    if extra:
+        problems.append(f"{_where(doc.file, data)}: unknown top-level field(s) {', '.join(map(str, extra))} "
+                        "(allowed: tracks, milestones)")
+    tracks, milestones = data.get("tracks") or [], data.get("milestones") or []
+    out_tracks: list[tuple[str, dict]] = []
+    if not isinstance(tracks, list):
+        problems.append(f"{doc.file}: 'tracks' must be a list")
+    else:
+        out_tracks = [(_where(doc.file, t), t) for t in tracks]
+    if not isinstance(milestones, list):
+        problems.append(f"{doc.file}: 'milestones' must be a list of topic ids")
+        milestones = []
+    return out_tracks, [(_where(doc.file, data), m) for m in milestones]
+
+
+def _validate_tracks(raw: list[tuple[str, dict]], raw_milestones: list[tuple[str, Any]], topic_ids: set[str],
+                     problems: list[str]) -> tuple[list[Track], tuple[str, ...]]:
+    seen: dict[str, str] = {}
+    tracks: list[Track] = []
+    for where, item in raw:
+        errs = _check_fields(item, TRACK_FIELDS, TRACK_REQUIRED, "track", where)
+        if isinstance(item, dict) and not errs:
+            errs += _str_list(item, "goals", where)
+        problems += errs
+        if errs:
+            continue
+        tid = item["id"]
+        if not ID.match(tid):
+            problems.append(f"{where}: track id {tid!r} is not kebab-case")
+        if tid in topic_ids:
+            problems.append(f"{where}: track id {tid!r} is also a topic id (a goal name must say which it is)")
+        if tid in seen:
+            problems.append(f"{where}: duplicate track id {tid!r} (first in {seen[tid]})")
+            continue
+        seen[tid] = where
+        if not item["goals"]:
+            problems.append(f"{where}: track {tid!r} has no goal topics")
+        unknown = [g for g in item["goals"] if g not in topic_ids]
+        if unknown:
+            problems.append(f"{where}: track {tid!r} has unknown goal topic(s) {', '.join(map(repr, unknown))}")
+        if len(set(item["goals"])) != len(item["goals"]):
+            problems.append(f"{where}: track {tid!r} lists a goal topic twice")
+        tracks.append(Track(tid, item["title"], item["summary"].strip(), tuple(item["goals"])))
+    milestones: list[str] = []
+    for where, m in raw_milestones:
+        if not isinstance(m, str) or m not in topic_ids:
+            problems.append(f"{where}: milestone {m!r} is not a topic id")
+        elif m in milestones:
+            problems.append(f"{where}: milestone {m!r} is listed twice")
+        else:
+            milestones.append(m)
+    return tracks, tuple(milestones)
 
 
 def _validate_questions(raw: list[tuple[str, dict]], topic_ids: set[str], problems: list[str]) -> list[dict]:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from mlpath.core.validation import Result
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"  # 2: electives, maths areas, tracks and milestones
 
 
 def content_files(root: Path) -> list[tuple[Path, str]]:
@@ -26,6 +26,8 @@ def content_files(root: Path) -> list[tuple[Path, str]]:
     if not root.is_dir():
         raise ContentError([f"{root}: content folder does not exist"], source=str(root))
     files = [(root / "areas.yaml", "areas")] if (root / "areas.yaml").exists() else []
+    if (root / "tracks.yaml").is_file():  # optional: named goals and build-first milestones
+        files.append((root / "tracks.yaml", "tracks"))
     for sub, kind in (("topics", "topics"), ("questions", "questions")):
         folder = root / sub
         if folder.is_dir():
