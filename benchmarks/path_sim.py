@@ -28,9 +28,9 @@ from typing import NamedTuple
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from mlpath.content import load  # noqa: E402
+from mlpath.packs.loader import load  # noqa: E402
 from mlpath.core.goals import goal_topics  # noqa: E402
-from mlpath.core.graph import recommend  # noqa: E402
+from mlpath.core.ranking import recommend  # noqa: E402
 from mlpath.core.model import Roadmap  # noqa: E402
 
 FIRST_MODELS = ("k-nearest-neighbours", "linear-regression", "logistic-regression", "decision-trees", "naive-bayes")

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlpath.core.goals import UnknownGoal, estimate, goal_topics, hours_split, path
-from mlpath.core.graph import descendant_counts, recommend
+from mlpath.core.graph import descendant_counts
+from mlpath.core.ranking import recommend
 from mlpath.core.model import Area, Roadmap, Topic, Track
 from mlpath.core.order import Order, parse_order, study_order
 

@@ -3,7 +3,8 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlpath.core.graph import ancestors, find_cycle, recommend
+from mlpath.core.graph import ancestors, find_cycle
+from mlpath.core.ranking import recommend
 from mlpath.core.model import Area, Roadmap, Topic
 
 

@@ -14,7 +14,7 @@ spec.loader.exec_module(path_sim)
 
 @pytest.fixture(scope="module")
 def runs():
-    from mlpath.content import load
+    from mlpath.packs.loader import load
 
     result = load(ROOT / "content")
     assert result.problems == []
@@ -34,7 +34,7 @@ def test_the_shipped_roadmap_meets_every_target(runs):
 
 def test_the_simulated_learner_follows_next(runs):
     roadmap, got = runs
-    from mlpath.core.graph import recommend
+    from mlpath.core.ranking import recommend
 
     statuses = {}
     for tid in next(r for r in got if r.scope == "whole roadmap" and r.order == "build-first").first_steps[:10]:

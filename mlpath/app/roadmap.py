@@ -10,7 +10,7 @@ from typing import Any
 
 from mlpath import paths
 from mlpath.app.session import Session, resolve, resolve_area, resolve_topic
-from mlpath.core import graph
+from mlpath.core import graph, ranking
 from mlpath.core import search as searching
 from mlpath.core.model import FINISHED, STATUSES, Area, Resource, Topic
 from mlpath.errors import ConfirmationNeeded, UserError
@@ -66,7 +66,7 @@ class NextTopics:
 
 def next_topics(s: Session, limit: int = 5, area: str | None = None) -> NextTopics:
     statuses = queries.statuses(s.conn)
-    recs = graph.recommend(s.roadmap, statuses, resolve_area(s, area))
+    recs = ranking.recommend(s.roadmap, statuses, resolve_area(s, area))
     items = [Suggestion(r.topic.id, r.topic.title, r.topic.area, r.status, r.reason, r.unlocks, r.leads_to,
                         r.topic.hours, r.topic.resources[0] if r.topic.resources else None) for r in recs[:limit]]
     remaining = sum(1 for t in s.roadmap.topics if statuses.get(t.id) not in FINISHED)
@@ -318,11 +318,11 @@ def change_status(s: Session, name: str, action: str, force: bool = False,
                                      action="mark it done anyway")
         if not confirm(question):
             return StatusChange(t.id, t.title, old, old, False, [])
-    before = {r.topic.id for r in graph.recommend(s.roadmap, statuses)}
+    before = {r.topic.id for r in ranking.recommend(s.roadmap, statuses)}
     if new != old:
         queries.set_status(s.conn, t.id, new, s.now)
     after_statuses = queries.statuses(s.conn)
-    after = [r.topic.id for r in graph.recommend(s.roadmap, after_statuses) if r.topic.id not in before]
+    after = [r.topic.id for r in ranking.recommend(s.roadmap, after_statuses) if r.topic.id not in before]
     return StatusChange(t.id, t.title, new, old, new != old, [x for x in after if x != t.id])
 
 
