@@ -420,19 +420,13 @@
   applyFilters();
 
   // ---- printing: the whole map on one page ---------------------------------------------------------------
-  let beforePrint = null;
-  window.addEventListener("beforeprint", () => {
-    beforePrint = { zoom: zoom, left: viewport.scrollLeft, top: viewport.scrollTop };
-    // A4/Letter landscape at 96 dpi, less margins and the header line.
-    setZoom(Math.min(1, fitScale(1030, 610)), 0, 0);
-  });
-  window.addEventListener("afterprint", () => {
-    if (!beforePrint) return;
-    setZoom(beforePrint.zoom, 0, 0);
-    viewport.scrollLeft = beforePrint.left;
-    viewport.scrollTop = beforePrint.top;
-    beforePrint = null;
-  });
+  // The print stylesheet reads these: the scale that fits the map on a landscape A4/Letter page (96 dpi, less
+  // margins and the heading), and the size the scaled map takes. No print event is needed, so printing to PDF
+  // from a headless browser gets the same page.
+  const printScale = Math.min(1, fitScale(1000, 600));
+  document.documentElement.style.setProperty("--print-scale", String(printScale));
+  document.documentElement.style.setProperty("--print-w", Math.ceil(graphW * printScale) + "px");
+  document.documentElement.style.setProperty("--print-h", Math.ceil(graphH * printScale) + "px");
 
   if (focusTopic) select(focusTopic.id, true);
   document.documentElement.dataset.ready = "true";
