@@ -111,6 +111,27 @@ def test_hostile_content_is_only_text():
     assert evil["resources"][2]["url"] == "https://example.org/ok?a=1&b=<2>"
 
 
+def _structure(html: str) -> list[tuple[str, list[str]]]:
+    return [(t, sorted(a)) for t, a in Page(html).tags]
+
+
+@settings(max_examples=60, deadline=None)
+@given(title=st.text(), summary=st.text(), area=st.text(), url=st.text(), focus=st.booleans())
+def test_content_text_never_changes_the_page_structure(title, summary, area, url, focus):
+    """Whatever the text, the page has the same elements and attributes as with plain words, and the text comes
+    back unchanged from the data block."""
+    def page(t, s, a, u):
+        d = data_of(topic("x", title=t, summary=s, area="a", resources=(MapResource(t, u, "docs"),)),
+                    areas=(MapArea("a", a),), focus="x" if focus else None)
+        return render_map(d)
+
+    html = page(title, summary, area, url)
+    assert _structure(html) == _structure(page("plain", "plain", "plain", "https://example.org"))
+    back = Page(html).data()
+    assert back["topics"][0]["title"] == title and back["topics"][0]["summary"] == summary
+    assert back["areas"][0]["title"] == area and back["topics"][0]["resources"][0]["url"] == url
+
+
 def test_noscript_fallback_and_title_are_escaped():
     page = Page(render_map(hostile_data()))
     assert not [t for t, _ in page.tags if t in ("img", "iframe", "object", "embed")]

@@ -192,7 +192,7 @@
     node.dataset.id = t.id;
     node.tabIndex = 0;
     node.setAttribute("role", "button");
-    node.setAttribute("aria-haspopup", "dialog");
+    node.setAttribute("aria-controls", "panel");
     let aria = t.title + ". " + labels[t.status] + ". " + (areaTitle.get(t.area) || t.area) + ".";
     if (t.due) aria += " " + plural(t.due, "review") + " due.";
     if (t.mastery !== null && t.mastery !== undefined) aria += " Mastery " + Math.round(t.mastery * 100) + "%.";
@@ -264,7 +264,7 @@
     viewport.scrollTop = drag.top - (ev.clientY - drag.y);
   });
   window.addEventListener("pointerup", () => { drag = null; viewport.classList.remove("dragging"); });
-  const startZoom = Math.max(0.75, Math.min(1, fitScale(viewport.clientWidth - 8, viewport.clientHeight - 8)));
+  const startZoom = Math.max(0.9, Math.min(1, fitScale(viewport.clientWidth - 8, viewport.clientHeight - 8)));
   setZoom(startZoom, 0, 0);
 
   function reveal(node) {
