@@ -432,3 +432,17 @@ def test_cli_map_unknown_topic_suggests(cli, mini, opened):
     code, out, err = cli("map", "linear-regresion", "--no-open")
     assert code == 2 and out == ""
     assert err.startswith("mlpath: error: unknown topic 'linear-regresion'; did you mean linear-regression")
+
+
+def test_web_package_imports_neither_the_store_nor_the_cli():
+    import ast
+
+    found = set()
+    for f in (ROOT / "mlpath" / "web").glob("*.py"):
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                found.add(node.module)
+            elif isinstance(node, ast.Import):
+                found |= {a.name for a in node.names}
+    mlpath_modules = {m for m in found if m.split(".")[0] == "mlpath"}
+    assert mlpath_modules and all(m.startswith("mlpath.web") for m in mlpath_modules), mlpath_modules
