@@ -9,6 +9,7 @@ with bare Python so both see the same machine load, and prints the median wall t
 Python, and the heavy/small ratio, next to the targets of issue 6:
 
   next and progress <= 11x bare Python; the first quiz question <= 40x; shell completion as fast as `next`;
+  `map --output` <= 40x (issue 17);
   every command on the heavy history <= 1.5x the small one.
 
 Commands run with stdout piped (plain text, as in a script) and MLPATH_NOW set to the end of the history.
@@ -94,6 +95,8 @@ def measures() -> list[tuple[str, object, str]]:
         ("quiz: first question", lambda env: _first_question([*m, "quiz", QUIZ_TOPIC], env), "40"),
         ("review --limit 1 (stdin at EOF)", lambda env: _run([*m, "review", "--limit", "1"], env), ""),
         ("completion: show lin<TAB>", lambda env: _completion(m, env), "11"),
+        ("map --output (whole page)", lambda env: _run([*m, "map", "--force", "--output",
+                                                         str(Path(env["MLPATH_HOME"]) / "map-bench.html")], env), "40"),
     ]
 
 

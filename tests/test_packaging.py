@@ -121,3 +121,19 @@ def test_shell_completion_offers_topic_ids(run_mlpath):
     result = run_mlpath(env={"_MLPATH_COMPLETE": "complete_bash", "COMP_WORDS": "mlpath quiz prob",
                              "COMP_CWORD": "2"})
     assert "probability-statistics" in result.stdout.split() and "probability-basics" in result.stdout.split()
+
+
+def test_wheel_holds_the_map_page_assets(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for name in ("map.html", "map.css", "map.js", "vendor/dagre.min.js", "vendor/LICENSE-dagre",
+                 "vendor/LICENSE-graphlib"):
+        assert f"mlpath/web/{name}" in names
+
+
+def test_installed_map_writes_a_page(run_mlpath, tmp_path):
+    target = tmp_path / "map.html"
+    result = run_mlpath("map", "--output", str(target), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"path", "topics"} and data["path"] == str(target) and data["topics"] >= 100
+    assert "dagre" in target.read_text(encoding="utf-8")

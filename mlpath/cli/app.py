@@ -51,6 +51,7 @@ def _register() -> None:
     quiz.register(app)
     insights.register(app)
     app.add_typer(content_cmd.app, name="content")
+    from mlpath.cli import map_cmd; map_cmd.register(app)  # noqa: E702 - one line to merge
 
 
 _register()
