@@ -278,3 +278,11 @@ def test_available_reports_a_missing_wheel(monkeypatch):
     assert fitting.available()
     monkeypatch.setitem(sys.modules, "fsrs_rs_python", None)  # what a platform without the wheel looks like
     assert not fitting.available()
+
+
+def test_a_long_history_is_sampled_the_same_way_every_time(synthetic, monkeypatch):
+    monkeypatch.setattr(fitting, "MAX_HISTORY_STEPS", 8_000)
+    a, b = fitting.fit(synthetic), fitting.fit(synthetic)
+    assert a == b
+    assert fitting.MIN_REVIEWS // 2 < a.trained_on < a.available == fitting.long_term_reviews(synthetic)
+    assert fitting.fit(synthetic, seed=1).parameters != a.parameters  # another sample

@@ -72,17 +72,38 @@ def retrievability(card: CardState, now: datetime, desired_retention: float = DE
     return float(sched.get_card_retrievability(_to_fsrs(1, card), now))
 
 
+@lru_cache(maxsize=1)
+def _replay_card():
+    """fsrs.Card with a fast shallow copy: `Scheduler.review_card` copies the card first, and `copy.copy` through
+    ``__reduce_ex__`` is most of the cost of replaying a long history."""
+    from fsrs import Card
+
+    class ReplayCard(Card):
+        __slots__ = ()
+
+        def __copy__(self):
+            twin = object.__new__(type(self))
+            twin.__dict__.update(self.__dict__)
+            return twin
+
+    return ReplayCard
+
+
 def replay(reviews: list[tuple[int, datetime, int | None]], created: datetime,
            desired_retention: float = DEFAULT_RETENTION, parameters: Parameters | None = None) -> CardState:
     """Recompute a card's state from its review log (rating, time, duration), e.g. after changing parameters.
 
-    The same steps as calling `review` once per row with fuzzing off, without converting the card in between."""
-    from fsrs import Rating
+    The same steps as calling `review` once per row with fuzzing off (the fsrs Scheduler refuses a time that is not
+    UTC), without converting the card in between."""
+    from fsrs import Rating, State
 
     _require_utc(created)
     review_card = scheduler(desired_retention, False, parameters=parameters).review_card
-    card = _to_fsrs(1, new_card(created))
+    ratings = {int(r): r for r in Rating}
+    start = new_card(created)
+    card = _replay_card()(card_id=1, state=State(start.state), step=start.step, due=start.due)
     for rating, at, duration in reviews:
-        _require_utc(at)
-        card, _log = review_card(card, Rating(rating), at, duration)
+        if rating not in ratings:
+            raise ValueError(f"rating must be 1-4, not {rating!r}")
+        card, _log = review_card(card, ratings[rating], at, duration)
     return _from_fsrs(card)
