@@ -286,3 +286,21 @@ def test_a_long_history_is_sampled_the_same_way_every_time(synthetic, monkeypatc
     assert a == b
     assert fitting.MIN_REVIEWS // 2 < a.trained_on < a.available == fitting.long_term_reviews(synthetic)
     assert fitting.fit(synthetic, seed=1).parameters != a.parameters  # another sample
+
+
+def test_optimize_fits_the_candidate_on_the_reviews_before_the_cutoff(synthetic):
+    result = fitting.optimize(synthetic)
+    before = [e for e in synthetic if e.reviewed_at < result.cutoff]
+    assert result.candidate == fitting.fit(before)
+    assert result.adopt == fitting.fit(synthetic)
+    assert result.comparison == fitting.compare(None, result.candidate.parameters, synthetic, result.cutoff)
+
+
+@given(st.lists(st.tuples(st.floats(0, 1), st.booleans()), min_size=1, max_size=50))
+def test_one_bin_rmse_is_the_gap_between_mean_prediction_and_recall_rate(pairs):
+    n = len(pairs)
+    mean_p, rate = sum(p for p, _ in pairs) / n, sum(y for _, y in pairs) / n
+    assert fitting.score(pairs, bins=1).rmse_bins == pytest.approx(abs(mean_p - rate), abs=1e-9)
+    many = fitting.calibration_bins(pairs, bins=7)
+    assert sum(b.reviews for b in many) == n
+    assert all(b.low <= b.predicted <= b.high for b in many)

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import math
 import random
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
+from operator import itemgetter
 from typing import NamedTuple
 
 from mlpath.core import scheduling
@@ -150,7 +152,7 @@ class _Card(NamedTuple):
 
 
 def _check_time(at: datetime) -> None:
-    if at.tzinfo is None or at.utcoffset() != timedelta(0):
+    if at.tzinfo is not timezone.utc and (at.tzinfo is None or at.utcoffset() != timedelta(0)):
         raise ValueError("time must be timezone-aware UTC")
 
 
@@ -159,12 +161,12 @@ def _cards(reviews: Sequence[ReviewEvent]) -> dict[Hashable, _Card]:
     for key, at, rating in reviews:
         if rating not in (1, 2, 3, 4):
             raise ValueError(f"rating must be 1-4, not {rating!r}")
+        _check_time(at)
         by_card[key].append((at, rating))
     cards = {}
+    first = itemgetter(0)
     for key, events in by_card.items():
-        events.sort(key=lambda e: e[0])
-        for at, _ in events:
-            _check_time(at)
+        events.sort(key=first)  # stable: reviews at the same instant keep their order
         times = [at for at, _ in events]
         deltas = [0] + [(b - a).days for a, b in zip(times, times[1:])]
         cards[key] = _Card(times, [r for _, r in events], deltas)
@@ -190,37 +192,43 @@ def fit(reviews: Sequence[ReviewEvent], seed: int = 0) -> FitResult:
 
     Raises NotEnoughReviews when the history has fewer than MIN_REVIEWS long-term reviews. Deterministic for a
     given history and ``seed`` (the seed only matters when the history is sampled, see MAX_HISTORY_STEPS)."""
+    return _fit(_cards(reviews), seed)
+
+
+def _fit(cards: Mapping[Hashable, _Card], seed: int, before: datetime | None = None) -> FitResult:
+    """`fit` on the reviews before ``before`` (all when None): a review's item holds only earlier reviews, so
+    keeping the items whose last review is before ``before`` is fitting on that part of the history."""
     from fsrs_rs_python import FSRS, FSRSItem, FSRSReview
 
-    cards = _cards(reviews)
-    targets = [(card, i) for card in cards.values() for i in _long_term(card)]
-    if len(targets) < MIN_REVIEWS:
-        raise NotEnoughReviews(MIN_REVIEWS - len(targets), len(targets))
+    targets = [(card, i) for card in cards.values() for i in _long_term(card, before=before)]
     available = len(targets)
+    if available < MIN_REVIEWS:
+        raise NotEnoughReviews(MIN_REVIEWS - available, available)
     steps = sum(i + 1 for _, i in targets)
     if steps > MAX_HISTORY_STEPS:
         rng = random.Random(seed)
         keep = MAX_HISTORY_STEPS / steps
         targets = [t for t in targets if rng.random() < keep]
     targets.sort(key=lambda t: t[0].times[t[1]])  # time order, as the optimiser expects
-    steps_of: dict[int, list] = {}
+    sequences: dict[int, list] = {}  # id(card) -> its reviews as FSRSReview, made once per card
     items = []
     for card, i in targets:
-        seq = steps_of.get(id(card))
+        seq = sequences.get(id(card))
         if seq is None:
-            seq = steps_of[id(card)] = [FSRSReview(r, d) for r, d in zip(card.ratings, card.deltas)]
+            seq = sequences[id(card)] = [FSRSReview(r, d) for r, d in zip(card.ratings, card.deltas)]
         items.append(FSRSItem(seq[:i + 1]))
     weights = FSRS(list(default_parameters())).compute_parameters(
         items, enable_short_term=True, num_relearning_steps=RELEARNING_STEPS)
-    times = [c.times for c in cards.values()]
-    return FitResult(tuple(float(w) for w in weights), len(reviews), len(items), available,
-                     len(cards), min(t[0] for t in times), max(t[-1] for t in times))
+    used = [c.times[:bisect_left(c.times, before)] if before else c.times for c in cards.values()]
+    used = [t for t in used if t]
+    return FitResult(tuple(float(w) for w in weights), sum(len(t) for t in used), len(items), available,
+                     len(used), min(t[0] for t in used), max(t[-1] for t in used))
 
 
 def holdout_cutoff(reviews: Sequence[ReviewEvent], fraction: float = HOLDOUT) -> datetime:
     """The time splitting off the latest ``fraction`` of the history's time span (first to last review)."""
     if not reviews:
-        raise NotEnoughReviews(MIN_REVIEWS, 0)
+        raise NotEnoughReviews(MIN_REVIEWS + MIN_HELDOUT, 0)
     if not 0 < fraction < 1:
         raise ValueError("fraction must be between 0 and 1")
     first = min(r.reviewed_at for r in reviews)
@@ -233,17 +241,17 @@ def optimize(reviews: Sequence[ReviewEvent], current: Parameters | None = None,
     """Fit on the history before the held-out part, compare with ``current`` (None: the defaults) on the held-out
     part, and when the candidate is better refit on the whole history (the parameters to adopt).
 
-    Raises NotEnoughReviews when either part is too small; ``needed`` counts long-term reviews still missing."""
+    Raises NotEnoughReviews when either part is too small; ``needed`` counts long-term reviews still missing (at
+    least MIN_REVIEWS + MIN_HELDOUT in all, MIN_HELDOUT of them in the held-out part)."""
     cutoff = holdout_cutoff(reviews, fraction)
-    train = [r for r in reviews if r.reviewed_at < cutoff]
     cards = _cards(reviews)
     held = sum(len(_long_term(c, since=cutoff)) for c in cards.values())
     have = sum(len(_long_term(c)) for c in cards.values())
     if have < MIN_REVIEWS + MIN_HELDOUT or held < MIN_HELDOUT:
         raise NotEnoughReviews(max(MIN_REVIEWS + MIN_HELDOUT - have, MIN_HELDOUT - held, 1), have)
-    candidate = fit(train, seed)
-    comparison = compare(current, candidate.parameters, reviews, cutoff)
-    adopt = fit(reviews, seed) if comparison.better else None
+    candidate = _fit(cards, seed, before=cutoff)
+    comparison = _compare(cards, current, candidate.parameters, cutoff)
+    adopt = _fit(cards, seed) if comparison.better else None
     return Optimization(cutoff, candidate, comparison, adopt)
 
 
@@ -259,14 +267,18 @@ def predictions(parameters: Parameters | None, reviews: Sequence[ReviewEvent],
                 since: datetime | None = None) -> list[tuple[float, bool]]:
     """(predicted recall, recalled) for every long-term review at or after ``since`` (all when None), the
     prediction made from the card's memory state after all its earlier reviews."""
+    return _predictions(_cards(reviews), parameters, since)
+
+
+def _predictions(cards: Mapping[Hashable, _Card], parameters: Parameters | None,
+                 since: datetime | None) -> list[tuple[float, bool]]:
     from fsrs_rs_python import FSRS, FSRSItem, FSRSReview
 
     params = default_parameters() if parameters is None else tuple(parameters)
-    cards = [c for c in _cards(reviews).values() if len(c.times) > 1]
-    wanted = [(c, _long_term(c, since=since)) for c in cards]
-    wanted = [(c, idx) for c, idx in wanted if idx]
+    wanted = [(c, idx) for c in cards.values() if (idx := _long_term(c, since=since))]
     if not wanted:
         return []
+    # one item per card, up to the review before its last scored one; its states after each review are replayed
     items = [FSRSItem([FSRSReview(r, d) for r, d in zip(c.ratings[:idx[-1]], c.deltas[:idx[-1]])])
              for c, idx in wanted]
     states = FSRS(list(params)).historical_memory_state_batch(items)
@@ -319,7 +331,12 @@ def evaluate(parameters: Parameters | None, reviews: Sequence[ReviewEvent], spli
 def compare(current: Parameters | None, new: Parameters, reviews: Sequence[ReviewEvent],
             split: datetime | None = None) -> Comparison:
     """Both parameter sets scored on the same held-out reviews (see `evaluate`)."""
-    a, b = evaluate(current, reviews, split), evaluate(new, reviews, split)
+    return _compare(_cards(reviews), current, new, split)
+
+
+def _compare(cards: Mapping[Hashable, _Card], current: Parameters | None, new: Parameters,
+             split: datetime | None) -> Comparison:
+    a, b = score(_predictions(cards, current, split)), score(_predictions(cards, new, split))
     return Comparison(a, b, b.log_loss < a.log_loss and b.rmse_bins <= a.rmse_bins)
 
 
