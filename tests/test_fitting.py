@@ -304,3 +304,20 @@ def test_one_bin_rmse_is_the_gap_between_mean_prediction_and_recall_rate(pairs):
     many = fitting.calibration_bins(pairs, bins=7)
     assert sum(b.reviews for b in many) == n
     assert all(b.low <= b.predicted <= b.high for b in many)
+
+
+def test_the_module_works_without_the_wheel_until_a_fit_is_asked_for():
+    import subprocess
+
+    code = ("import sys; sys.modules['fsrs_rs_python'] = None\n"  # as if no wheel exists for this platform
+            "from mlpath.core import fitting\n"
+            "assert not fitting.available()\n"
+            "assert fitting.memory_curve(days=[0])[0].retrievability == 1.0\n"
+            "try:\n    fitting.fit([])\nexcept ImportError:\n    print('no wheel')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "no wheel"
+    lazy = subprocess.run([sys.executable, "-c", "import sys; import mlpath.core.fitting; "
+                           "print('fsrs_rs_python' in sys.modules, 'fsrs' in sys.modules)"],
+                          capture_output=True, text=True, timeout=60)
+    assert lazy.stdout.split() == ["False", "False"]
