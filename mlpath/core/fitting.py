@@ -12,6 +12,14 @@ short-term (same-day) review. The training items here use exactly that count, so
 the model that schedules the cards. A same-day review stays in the card's history (it moves stability through
 FSRS's short-term formula) but is never a prediction target: only a review at least one day after the card's
 previous one ("a long-term review") scores or trains the model, as in FSRS's own optimiser and srs-benchmark.
+
+How `mlpath optimize` uses it: ``optimize(explicit_reviews, current_params)`` fits on the history before a cutoff
+(the last 20 % of its time span is held out), scores the current and the new parameters on the held-out long-term
+reviews (`Comparison`), and returns ``adopt`` (refitted on everything) only when the new ones are better;
+`NotEnoughReviews.needed` says how many more long-term reviews are needed. After adopting (or resetting to None,
+the defaults), ``reschedule(histories, params, retention, now)`` replays every card. ``retention_advice(params,
+deck_size=..., new_per_day=...)``, ``calibration(params, reviews)`` and ``memory_curve(params)`` feed the output
+and `stats`.
 """
 
 from __future__ import annotations
