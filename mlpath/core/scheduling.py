@@ -25,11 +25,17 @@ def _require_utc(now: datetime) -> None:
         raise ValueError("time must be timezone-aware UTC")
 
 
+Parameters = tuple[float, ...]  # FSRS-6's 21 weights; None everywhere below means the fsrs package's defaults
+
+
 @lru_cache(maxsize=8)
-def scheduler(desired_retention: float = DEFAULT_RETENTION, fuzzing: bool = True, maximum_interval: int = 36500):
+def scheduler(desired_retention: float = DEFAULT_RETENTION, fuzzing: bool = True, maximum_interval: int = 36500,
+              parameters: Parameters | None = None):
     from fsrs import Scheduler
 
-    return Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzzing, maximum_interval=maximum_interval)
+    extra = {} if parameters is None else {"parameters": tuple(float(w) for w in parameters)}
+    return Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzzing, maximum_interval=maximum_interval,
+                     **extra)
 
 
 def new_card(now: datetime) -> CardState:
@@ -49,25 +55,57 @@ def _from_fsrs(card) -> CardState:
 
 
 def review(card: CardState, rating: int, now: datetime, duration_ms: int | None = None,
-           desired_retention: float = DEFAULT_RETENTION, fuzzing: bool = True) -> CardState:
+           desired_retention: float = DEFAULT_RETENTION, fuzzing: bool = True,
+           parameters: Parameters | None = None) -> CardState:
     """The card after a review with ``rating`` (1 Again, 2 Hard, 3 Good, 4 Easy) at ``now``."""
     from fsrs import Rating
 
     _require_utc(now)
-    new, _log = scheduler(desired_retention, fuzzing).review_card(_to_fsrs(1, card), Rating(rating), now, duration_ms)
+    sched = scheduler(desired_retention, fuzzing, parameters=parameters)
+    new, _log = sched.review_card(_to_fsrs(1, card), Rating(rating), now, duration_ms)
     return _from_fsrs(new)
 
 
-def retrievability(card: CardState, now: datetime, desired_retention: float = DEFAULT_RETENTION) -> float:
+def retrievability(card: CardState, now: datetime, desired_retention: float = DEFAULT_RETENTION,
+                   parameters: Parameters | None = None) -> float:
     """The predicted probability of recalling the card at ``now`` (0 for a card never reviewed)."""
     _require_utc(now)
-    return float(scheduler(desired_retention, False).get_card_retrievability(_to_fsrs(1, card), now))
+    sched = scheduler(desired_retention, False, parameters=parameters)
+    return float(sched.get_card_retrievability(_to_fsrs(1, card), now))
+
+
+@lru_cache(maxsize=1)
+def _replay_card():
+    """fsrs.Card with a fast shallow copy: `Scheduler.review_card` copies the card first, and `copy.copy` through
+    ``__reduce_ex__`` is most of the cost of replaying a long history."""
+    from fsrs import Card
+
+    class ReplayCard(Card):
+        __slots__ = ()
+
+        def __copy__(self):
+            twin = object.__new__(type(self))
+            twin.__dict__.update(self.__dict__)
+            return twin
+
+    return ReplayCard
 
 
 def replay(reviews: list[tuple[int, datetime, int | None]], created: datetime,
-           desired_retention: float = DEFAULT_RETENTION) -> CardState:
-    """Recompute a card's state from its review log (rating, time, duration), e.g. after changing parameters."""
-    card = new_card(created)
+           desired_retention: float = DEFAULT_RETENTION, parameters: Parameters | None = None) -> CardState:
+    """Recompute a card's state from its review log (rating, time, duration), e.g. after changing parameters.
+
+    The same steps as calling `review` once per row with fuzzing off (the fsrs Scheduler refuses a time that is not
+    UTC), without converting the card in between."""
+    from fsrs import Rating, State
+
+    _require_utc(created)
+    review_card = scheduler(desired_retention, False, parameters=parameters).review_card
+    ratings = {int(r): r for r in Rating}
+    start = new_card(created)
+    card = _replay_card()(card_id=1, state=State(start.state), step=start.step, due=start.due)
     for rating, at, duration in reviews:
-        card = review(card, rating, at, duration, desired_retention, fuzzing=False)
-    return card
+        if rating not in ratings:
+            raise ValueError(f"rating must be 1-4, not {rating!r}")
+        card, _log = review_card(card, ratings[rating], at, duration)
+    return _from_fsrs(card)
