@@ -4,17 +4,25 @@ The learner's known set is assumed *down-closed*: whoever knows a topic knows it
 evidence about one topic: a learner who knows it slips with probability ``slip``; one who does not can still guess
 right with probability ``guess`` (1/options for a choice, 1/2 for true/false, close to 0 for a free answer).
 
-The model (tractable, exact on a chain with one answer, an approximation beyond): every answered topic ``s`` carries
+The model (tractable; an approximation of the posterior over down-closed sets): every answered topic ``s`` carries
 its evidence ``e_s``, the log likelihood ratio known : unknown of its answers. Under down-closure, evidence that ``s``
 is known is evidence that every prerequisite of ``s`` (transitively) is known, and evidence that ``s`` is unknown is
 evidence that everything built on ``s`` is unknown. So the log-odds that topic ``t`` is known is
 
-    logit(prior) + e_t + sum of max(e_s, 0) over s downstream of t + sum of min(e_a, 0) over a upstream of t.
+    prior log-odds of t + e_t + sum of max(e_s, 0) over s downstream of t + sum of min(e_a, 0) over a upstream of t.
 
 Positive evidence flows to the prerequisites, negative evidence to the dependents, each answer counted once per
-topic (a noisy-AND reading of the graph). With a uniform prior the beliefs never increase along an edge, so the topics
-believed known always form a down-closed set. An update costs one walk over the answered topic's ancestors and
-descendants; choosing the next probe costs, per candidate, one walk over the same, so a 10,000-topic pack stays fast.
+topic (a noisy-AND reading of the graph). With a flat prior the beliefs never increase along an edge, so the topics
+believed known form a down-closed set; :func:`proposal` closes the set downwards in any case.
+
+The prior is a mixture over levels (see :func:`_level_priors`): "the learner knows the first theta share of a study
+order of the roadmap", theta = 0, 0.1, ..., 1. The evidence above is added under every level, and each level is
+weighted by how well it predicted the answers (exact Bayes for the level, given the propagated beliefs). So answers
+inform the topics nobody asked about too: passing advanced topics makes unasked basics likely known.
+
+An update costs one walk over the answered topic's ancestors and descendants and one pass over the levels; choosing
+the next probe costs, per candidate, one walk over the same (on large packs only the candidates whose own answer is
+most uncertain are scored), so a 10,000-topic pack stays well under a second per question.
 
 "I don't know" is evidence of not knowing that involves no guess: it is read as a wrong answer to a question that
 cannot be guessed, so its likelihood ratio known : unknown is ``slip : 1``. A learner who knows the topic says it
@@ -32,7 +40,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import NamedTuple
 
@@ -41,7 +49,9 @@ from mlpath.core.model import Roadmap
 FORMAT = 1
 DEFAULT_MAX_QUESTIONS = 25
 UNCLEAR = (0.15, 0.85)  # the picture is clear when every belief lies outside this interval
-MAX_CANDIDATES = 48  # on large packs, only this many candidates (the most uncertain) are scored in full
+MAX_CANDIDATES = 32
+LEVELS = 11  # the mixture prior: the learner knows the first 0%, 10%, ..., 100% of a study order
+LEVEL_FLOOR = 0.02  # on large packs, only this many candidates (the most uncertain) are scored in full
 
 
 class Outcome(Enum):
@@ -134,6 +144,19 @@ class _Graph:
             for p in ps:
                 self.deps[p].append(i)
         self.topo = self._topological_order()
+        self.n_up = self._reach_counts(up=True)
+        self.n_down = self._reach_counts(up=False)
+
+    def _reach_counts(self, up: bool) -> list[int]:
+        """How many topics lie upstream (or downstream) of each topic: bit sets built in topological order."""
+        edges = self.prereqs if up else self.deps
+        masks = [0] * len(self.ids)
+        for i in (self.topo if up else reversed(self.topo)):
+            m = 0
+            for j in edges[i]:
+                m |= masks[j] | (1 << j)
+            masks[i] = m
+        return [m.bit_count() for m in masks]
 
     def _topological_order(self) -> list[int]:
         missing = [len(ps) for ps in self.prereqs]
@@ -153,9 +176,13 @@ class _Graph:
 
     def reach(self, start: int, up: bool) -> list[int]:
         """Every topic upstream (prerequisites, theirs, ...) or downstream of ``start``, without ``start``."""
+        return self.reach_all([start], up)
+
+    def reach_all(self, starts: Iterable[int], up: bool) -> list[int]:
+        """Every topic upstream or downstream of any of ``starts``, without the starts themselves."""
         edges = self.prereqs if up else self.deps
-        seen = {start}
-        todo = list(edges[start])
+        seen = set(starts)
+        todo = [j for i in seen for j in edges[i]]
         out = []
         while todo:
             i = todo.pop()
@@ -175,17 +202,24 @@ class PlacementState:
     area: str | None
     max_questions: int
     noise: Noise
-    prior: float
+    prior: float | None  # a flat prior P(known), or None for the mixture over levels
     guesses: Mapping[str, float]  # expected guess probability per topic, for choosing probes
     scope: frozenset[int]  # topics placed: the area (or all) and everything upstream of it
     probe_set: frozenset[int]  # topics that may be asked: in the area (or all), with questions
-    answers: tuple[Answer, ...]
-    evidence: tuple[float, ...]  # per topic, the summed log likelihood ratio of its answers
-    logodds: tuple[float, ...]  # per topic, the log-odds that it is known
+    base: tuple[tuple[float, ...], ...]  # per level, per topic: the prior log-odds
+    answers: tuple[Answer, ...] = ()
+    evidence: tuple[float, ...] = ()  # per topic, the summed log likelihood ratio of its answers
+    shift: tuple[float, ...] = ()  # per topic, the evidence propagated to it along the graph
+    level_logw: tuple[float, ...] = ()  # per level, log prior + log likelihood of the answers so far
+    logodds: tuple[float, ...] = ()  # per topic, the log-odds that it is known (mixed over levels)
 
     @property
     def asked(self) -> frozenset[str]:
         return frozenset(a.topic for a in self.answers)
+
+    def level_weights(self) -> tuple[float, ...]:
+        """The posterior weight of each level (one level for a flat prior)."""
+        return _normalise(self.level_logw)
 
     def to_dict(self) -> dict:
         """Plain data (JSON-able) to keep a placement and :func:`resume` it later."""
@@ -204,6 +238,13 @@ class Proposal(NamedTuple):
     known_by_area: dict[str, tuple[str, ...]]  # the same, by area in roadmap order
     frontier: tuple[str, ...]  # not believed known, every prerequisite believed known: where to start
     beliefs: dict[str, float]  # P(known) of every placed topic
+
+
+def _normalise(logw: tuple[float, ...]) -> tuple[float, ...]:
+    top = max(logw)
+    ws = [math.exp(w - top) for w in logw]
+    total = sum(ws)
+    return tuple(w / total for w in ws)
 
 
 def _logit(p: float) -> float:
@@ -225,18 +266,56 @@ def _entropy(x: float) -> float:
     return -(p * math.log(p) + (1.0 - p) * math.log(1.0 - p))
 
 
+def _level_priors(graph: _Graph, prior: float | None) -> tuple[tuple[float, ...], ...]:
+    """Per level, the prior log-odds of each topic.
+
+    A flat ``prior`` is one level. Otherwise level k says "the learner knows the first theta_k share of some study
+    order of the roadmap" (theta_k = 0, 1/10, ..., 1): a topic with ``a`` topics upstream and ``d`` downstream comes
+    at a position spread over a+1 .. n-d of a random study order, so P(known | theta) ~ (theta n - a) / (n - a - d),
+    kept inside [LEVEL_FLOOR, 1 - LEVEL_FLOOR]. Mixing the levels makes answers inform unrelated topics too:
+    someone who passes advanced topics everywhere probably knows the basics nobody asked about.
+    """
+    n = len(graph.ids)
+    if prior is not None:
+        return ((_logit(prior),) * n,)
+    out = []
+    for k in range(LEVELS):
+        theta = k / (LEVELS - 1)
+        row = []
+        for a, d in zip(graph.n_up, graph.n_down):
+            p = (theta * n - a) / max(1, n - a - d)
+            row.append(_logit(min(max(p, LEVEL_FLOOR), 1.0 - LEVEL_FLOOR)))
+        out.append(tuple(row))
+    return tuple(out)
+
+
+def _mix(base: tuple[tuple[float, ...], ...], weights: tuple[float, ...], shift: list[float] | tuple[float, ...],
+         ) -> tuple[float, ...]:
+    """Per topic, the log-odds of the level mixture."""
+    if len(base) == 1:
+        return tuple(b + x for b, x in zip(base[0], shift))
+    beliefs = [0.0] * len(shift)
+    for w, row in zip(weights, base):
+        if w < 1e-12:
+            continue
+        for j, (b, x) in enumerate(zip(row, shift)):
+            beliefs[j] += w * _sigmoid(b + x)
+    return tuple(_logit(min(max(p, 1e-15), 1.0 - 1e-15)) for p in beliefs)
+
+
 def start(source: Roadmap | Mapping[str, Iterable[str]], *, area: str | None = None,
-          max_questions: int = DEFAULT_MAX_QUESTIONS, noise: Noise = Noise(), prior: float = 0.5,
+          max_questions: int = DEFAULT_MAX_QUESTIONS, noise: Noise = Noise(), prior: float | None = None,
           guesses: Mapping[str, float] | None = None) -> PlacementState:
     """A new placement over a roadmap (or a mapping topic -> prerequisites, every topic askable).
 
     ``area`` limits the questions to one area; its prerequisites elsewhere are placed too (they follow from it).
     ``guesses`` gives, per topic, the guess probability of the questions that would be asked (see
-    :func:`topic_guesses`); topics without one use ``noise.default_guess``.
+    :func:`topic_guesses`); topics without one use ``noise.default_guess``. ``prior``: None for the mixture over
+    levels (see :func:`_level_priors`), or a flat P(known) for every topic.
     """
     if max_questions < 0:
         raise ValueError("max_questions must be >= 0")
-    if not 0.0 < prior < 1.0:
+    if prior is not None and not 0.0 < prior < 1.0:
         raise ValueError("prior must lie in (0, 1)")
     graph = _Graph(source)
     if area is None:
@@ -246,11 +325,16 @@ def start(source: Roadmap | Mapping[str, Iterable[str]], *, area: str | None = N
         if not wanted:
             raise ValueError(f"no topic in area {area!r}")
     scope = set(wanted)
-    for i in wanted:
-        scope.update(graph.reach(i, up=True))
+    if area is not None:
+        scope.update(graph.reach_all(wanted, up=True))
     n = len(graph.ids)
+    base = _level_priors(graph, prior)
+    logw = (0.0,) * len(base)
+    shift = (0.0,) * n
+    weights = (1.0 / len(base),) * len(base)
     return PlacementState(graph, area, max_questions, noise, prior, dict(guesses or {}), frozenset(scope),
-                          frozenset(i for i in wanted if graph.probeable[i]), (), (0.0,) * n, (_logit(prior),) * n)
+                          frozenset(i for i in wanted if graph.probeable[i]), base, (), (0.0,) * n, shift, logw,
+                          _mix(base, weights, shift))
 
 
 def resume(source: Roadmap | Mapping[str, Iterable[str]], data: Mapping,
@@ -290,20 +374,23 @@ def record(state: PlacementState, topic_id: str, outcome: Outcome, *, guess: flo
     if guess is None:
         guess = _guess(state, topic_id)
     e_add = evidence(outcome, guess, state.noise)
+    # each level's weight: times its predictive probability of this answer (up to a factor common to all levels)
+    ratio = math.exp(e_add)
+    logw = tuple(w + math.log(_sigmoid(row[i] + state.shift[i]) * (ratio - 1.0) + 1.0)
+                 for w, row in zip(state.level_logw, state.base))
     d_self, d_up, d_down = _shifts(state, i, e_add)
-    logodds = list(state.logodds)
-    logodds[i] += d_self
+    shift = list(state.shift)
+    shift[i] += d_self
     if d_up:
         for j in g.reach(i, up=True):
-            logodds[j] += d_up
+            shift[j] += d_up
     if d_down:
         for j in g.reach(i, up=False):
-            logodds[j] += d_down
+            shift[j] += d_down
     ev = list(state.evidence)
     ev[i] += e_add
-    return PlacementState(g, state.area, state.max_questions, state.noise, state.prior, state.guesses, state.scope,
-                          state.probe_set, state.answers + (Answer(topic_id, outcome, guess),), tuple(ev),
-                          tuple(logodds))
+    return replace(state, answers=state.answers + (Answer(topic_id, outcome, guess),), evidence=tuple(ev),
+                   shift=tuple(shift), level_logw=logw, logodds=_mix(state.base, _normalise(logw), shift))
 
 
 def beliefs(state: PlacementState) -> dict[str, float]:
@@ -330,19 +417,26 @@ def expected_gain(state: PlacementState, topic_id: str) -> float:
     """Expected reduction of the summed entropy of the placed topics' beliefs (nats) if ``topic_id`` is asked.
 
     The answer is right with probability b(1 - slip) + (1 - b) guess, where b is the topic's belief; any other
-    answer is scored as wrong (an "I don't know" moves the beliefs about as much)."""
+    answer is scored as wrong (an "I don't know" moves the beliefs about as much). Each outcome moves the log-odds of
+    the topic and of its ancestors or descendants as :func:`record` would; the change of the level weights is left
+    out (scoring it too costs a full update per candidate and, measured, chose no better probes)."""
     g = state.graph
     i = g.index[topic_id]
     guess = _guess(state, topic_id)
     b = _sigmoid(state.logodds[i])
     p_right = b * (1 - state.noise.slip) + (1 - b) * guess
-    up = [j for j in g.reach(i, up=True) if j in state.scope]
-    down = [j for j in g.reach(i, up=False) if j in state.scope]
+    scope = state.scope
+    whole = len(scope) == len(g.ids)
+    up = g.reach(i, up=True)
+    down = g.reach(i, up=False)
+    if not whole:
+        up = [j for j in up if j in scope]
+        down = [j for j in down if j in scope]
     lo = state.logodds
     total = 0.0
     for p, outcome in ((p_right, Outcome.CORRECT), (1 - p_right, Outcome.WRONG)):
         d_self, d_up, d_down = _shifts(state, i, evidence(outcome, guess, state.noise))
-        gain = _entropy(lo[i]) - _entropy(lo[i] + d_self) if i in state.scope else 0.0
+        gain = _entropy(lo[i]) - _entropy(lo[i] + d_self) if i in scope else 0.0
         if d_up:
             gain += sum(_entropy(lo[j]) - _entropy(lo[j] + d_up) for j in up)
         if d_down:
@@ -361,7 +455,7 @@ def next_probe(state: PlacementState) -> str | None:
     ids = state.graph.ids
     if len(cands) > MAX_CANDIDATES:
         cands = sorted(cands, key=lambda i: (-_own_information(state, i, _guess(state, ids[i])), i))[:MAX_CANDIDATES]
-        cands.sort()
+    cands.sort()
     best, best_gain = None, -math.inf
     for i in cands:
         gain = expected_gain(state, ids[i])
