@@ -42,13 +42,13 @@ TARGET = 0.90
 def topo_order(roadmap: Roadmap, rng: random.Random) -> list[str]:
     """A random topological order (Kahn's algorithm picking a random ready topic)."""
     ids = [t.id for t in roadmap.topics]
-    missing = {t.id: sum(p in roadmap.by_id for p in set(t.prerequisites)) for t in roadmap.topics}
+    missing = {t.id: len({p for p in t.prerequisites if p in roadmap.by_id}) for t in roadmap.topics}
     ready = [t for t in ids if missing[t] == 0]
     out = []
     while ready:
         t = ready.pop(rng.randrange(len(ready)))
         out.append(t)
-        for d in set(roadmap.dependents[t]):
+        for d in dict.fromkeys(roadmap.dependents[t]):  # ordered: the same learners on every run
             missing[d] -= 1
             if missing[d] == 0:
                 ready.append(d)

@@ -16,7 +16,7 @@ topic (a noisy-AND reading of the graph). With a flat prior the beliefs never in
 believed known form a down-closed set; :func:`proposal` closes the set downwards in any case.
 
 The prior is a mixture over levels (see :func:`_level_priors`): "the learner knows the first theta share of a study
-order of the roadmap", theta = 0, 0.1, ..., 1. The evidence above is added under every level, and each level is
+order of the roadmap", theta = 0, 1/40, ..., 1. The evidence above is added under every level, and each level is
 weighted by how well it predicted the answers (exact Bayes for the level, given the propagated beliefs). So answers
 inform the topics nobody asked about too: passing advanced topics makes unasked basics likely known.
 
@@ -50,7 +50,7 @@ FORMAT = 1
 DEFAULT_MAX_QUESTIONS = 25
 UNCLEAR = (0.15, 0.85)  # the picture is clear when every belief lies outside this interval
 MAX_CANDIDATES = 32
-LEVELS = 11  # the mixture prior: the learner knows the first 0%, 10%, ..., 100% of a study order
+LEVELS = 41  # the mixture prior: the learner knows the first 0%, 2.5%, ..., 100% of a study order
 LEVEL_FLOOR = 0.02  # on large packs, only this many candidates (the most uncertain) are scored in full
 
 
@@ -270,7 +270,7 @@ def _level_priors(graph: _Graph, prior: float | None) -> tuple[tuple[float, ...]
     """Per level, the prior log-odds of each topic.
 
     A flat ``prior`` is one level. Otherwise level k says "the learner knows the first theta_k share of some study
-    order of the roadmap" (theta_k = 0, 1/10, ..., 1): a topic with ``a`` topics upstream and ``d`` downstream comes
+    order of the roadmap" (theta_k = k / (LEVELS - 1)): a topic with ``a`` topics upstream and ``d`` downstream comes
     at a position spread over a+1 .. n-d of a random study order, so P(known | theta) ~ (theta n - a) / (n - a - d),
     kept inside [LEVEL_FLOOR, 1 - LEVEL_FLOOR]. Mixing the levels makes answers inform unrelated topics too:
     someone who passes advanced topics everywhere probably knows the basics nobody asked about.
