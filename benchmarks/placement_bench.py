@@ -11,10 +11,14 @@ Each probe asks one random question of the topic. A learner who knows the topic 
 probability 0.1; one who does not says "I don't know" with probability 0.3 and otherwise guesses, right with the
 question's guess probability (1/options for a choice, 1/2 for true/false, 0.02 for a free answer).
 
-Accuracy is the share of the roadmap's topics whose proposed status (known or not, threshold 0.8) matches the truth,
-read after 10, 25 and 40 questions of one run (the probe order does not depend on the budget; a run that stops
-earlier because the picture is clear is read where it stopped). Also printed: the mean number of questions asked and
-the mean and worst time to choose a probe and record an answer. Target (issue 19): >= 90% at 25 questions.
+Accuracy is the share of the roadmap's topics classified right: known when the belief is at least 0.5 (the likelier
+status), and, in a second column, as the proposal to record would place them (belief >= 0.8, closed downwards:
+it errs towards "not known", so a learner is not told to skip what they do not know). Read after 10, 25 and 40
+questions of one run (the probe order does not depend on the budget; a run that stops earlier because the picture
+is clear is read where it stopped). Target (issue 19): >= 90% at 25 questions.
+
+Also timed: choosing a probe and recording an answer, on the shipped roadmap and on a synthetic pack of 10,000
+topics (each with up to 3 prerequisites among the 200 topics before it).
 """
 
 from __future__ import annotations
@@ -76,9 +80,34 @@ def answer(knows: bool, guess: float, rng: random.Random) -> pl.Outcome:
     return pl.Outcome.CORRECT if rng.random() < guess else pl.Outcome.WRONG
 
 
-def accuracy(roadmap: Roadmap, state: pl.PlacementState, truth: set[str]) -> float:
-    known = pl.proposal(state).known
-    return sum((t.id in known) == (t.id in truth) for t in roadmap.topics) / len(roadmap.topics)
+def accuracy(roadmap: Roadmap, state: pl.PlacementState, truth: set[str]) -> tuple[float, float]:
+    """(classified at belief >= 0.5, classified as the proposal at 0.8)"""
+    out = []
+    for threshold in (0.5, 0.8):
+        known = pl.proposal(state, threshold).known
+        out.append(sum((t.id in known) == (t.id in truth) for t in roadmap.topics) / len(roadmap.topics))
+    return out[0], out[1]
+
+
+def large_pack_timing(n: int, questions: int, seed: int) -> dict:
+    rng = random.Random(seed)
+    ids = [f"t{i}" for i in range(n)]
+    edges = {t: sorted({ids[rng.randrange(max(0, i - 200), i)] for _ in range(rng.choice((0, 1, 2, 3)))}) if i else []
+             for i, t in enumerate(ids)}
+    truth = set(ids[: n // 2])
+    t0 = time.perf_counter()
+    state = pl.start(edges, max_questions=questions)
+    start_ms = (time.perf_counter() - t0) * 1000
+    steps = []
+    while True:
+        t0 = time.perf_counter()
+        topic = pl.next_probe(state)
+        if topic is None:
+            break
+        state = pl.record(state, topic, answer(topic in truth, 0.25, rng), guess=0.25)
+        steps.append((time.perf_counter() - t0) * 1000)
+    return {"topics": n, "questions": len(steps), "start_ms": start_ms, "step_ms_mean": statistics.fmean(steps),
+            "step_ms_max": max(steps)}
 
 
 def run(learners: int, seed: int) -> dict:
@@ -89,7 +118,7 @@ def run(learners: int, seed: int) -> dict:
         by_topic.setdefault(q["topic"], []).append(q)
     guesses = pl.topic_guesses(result.questions)
     rng = random.Random(seed)
-    acc = {b: [] for b in BUDGETS}
+    acc: dict[int, list[tuple[float, float]]] = {b: [] for b in BUDGETS}
     asked, step_ms = [], []
     for _ in range(learners):
         truth = random_learner(roadmap, rng)
@@ -112,16 +141,18 @@ def run(learners: int, seed: int) -> dict:
             if len(acc[b]) < len(asked) + 1:  # stopped before this budget: read where it stopped
                 acc[b].append(final)
         asked.append(len(state.answers))
+    at = lambda b, k: [a[k] for a in acc[b]]  # noqa: E731
     return {
         "topics": len(roadmap.topics),
         "learners": learners,
         "seed": seed,
-        "accuracy": {str(b): statistics.fmean(acc[b]) for b in BUDGETS},
-        "accuracy_p10": {str(b): sorted(acc[b])[len(acc[b]) // 10] for b in BUDGETS},
+        "accuracy": {str(b): statistics.fmean(at(b, 0)) for b in BUDGETS},
+        "accuracy_p10": {str(b): sorted(at(b, 0))[len(acc[b]) // 10] for b in BUDGETS},
+        "proposal_accuracy": {str(b): statistics.fmean(at(b, 1)) for b in BUDGETS},
         "mean_questions": statistics.fmean(asked),
         "step_ms_mean": statistics.fmean(step_ms) if step_ms else 0.0,
         "step_ms_max": max(step_ms) if step_ms else 0.0,
-        "target_met": statistics.fmean(acc[25]) >= TARGET,
+        "target_met": statistics.fmean(at(25, 0)) >= TARGET,
     }
 
 
@@ -133,19 +164,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print JSON instead of the Markdown table")
     args = ap.parse_args(argv)
     out = run(30 if args.quick else args.learners, args.seed)
+    out["large_pack"] = large_pack_timing(10_000, 3 if args.quick else 10, args.seed)
     if args.json:
         print(json.dumps(out, indent=2))
         return 0
     print(f"Placement on the shipped roadmap: {out['topics']} topics, {out['learners']} simulated learners "
           f"(seed {out['seed']}), slip {SLIP}, \"I don't know\" {SAYS_DONT_KNOW} when not known\n")
-    print("| questions | mean accuracy | 10th percentile | target |")
-    print("|---:|---:|---:|---:|")
+    print("| questions | accuracy (P >= 0.5) | 10th percentile of learners | proposal accuracy (P >= 0.8) | target |")
+    print("|---:|---:|---:|---:|---:|")
     for b in BUDGETS:
         target = f">= {TARGET:.0%}" if b == 25 else "-"
-        print(f"| {b} | {out['accuracy'][str(b)]:.1%} | {out['accuracy_p10'][str(b)]:.1%} | {target} |")
-    print(f"\nmean questions asked (budget {max(BUDGETS)}, stops early when the picture is clear): "
-          f"{out['mean_questions']:.1f}; choose + record per question: mean {out['step_ms_mean']:.1f} ms, "
-          f"max {out['step_ms_max']:.1f} ms; target met: {'yes' if out['target_met'] else 'no'}")
+        print(f"| {b} | {out['accuracy'][str(b)]:.1%} | {out['accuracy_p10'][str(b)]:.1%} "
+              f"| {out['proposal_accuracy'][str(b)]:.1%} | {target} |")
+    big = out["large_pack"]
+    print(f"\nTarget met: {'yes' if out['target_met'] else 'no'}. Mean questions asked with a budget of "
+          f"{max(BUDGETS)} (it stops early when the picture is clear): {out['mean_questions']:.1f}.")
+    print(f"Choose + record one question: shipped roadmap mean {out['step_ms_mean']:.1f} ms, max "
+          f"{out['step_ms_max']:.1f} ms; {big['topics']:,} topics mean {big['step_ms_mean']:.0f} ms, max "
+          f"{big['step_ms_max']:.0f} ms over {big['questions']} questions (start {big['start_ms']:.0f} ms).")
     return 0
 
 

@@ -296,7 +296,7 @@ def _mix(base: tuple[tuple[float, ...], ...], weights: tuple[float, ...], shift:
         return tuple(b + x for b, x in zip(base[0], shift))
     beliefs = [0.0] * len(shift)
     for w, row in zip(weights, base):
-        if w < 1e-12:
+        if w < 1e-9:  # a level this unlikely cannot move a belief by more than LEVELS * 1e-9
             continue
         for j, (b, x) in enumerate(zip(row, shift)):
             beliefs[j] += w * _sigmoid(b + x)
