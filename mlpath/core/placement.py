@@ -49,9 +49,9 @@ from mlpath.core.model import Roadmap
 FORMAT = 1
 DEFAULT_MAX_QUESTIONS = 25
 UNCLEAR = (0.15, 0.85)  # the picture is clear when every belief lies outside this interval
-MAX_CANDIDATES = 32
+MAX_CANDIDATES = 32  # on large packs, only this many candidates (the most uncertain) are scored in full
 LEVELS = 41  # the mixture prior: the learner knows the first 0%, 2.5%, ..., 100% of a study order
-LEVEL_FLOOR = 0.02  # on large packs, only this many candidates (the most uncertain) are scored in full
+LEVEL_FLOOR = 0.02  # no level is certain about a topic it has no evidence on
 
 
 class Outcome(Enum):
