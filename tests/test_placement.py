@@ -354,3 +354,27 @@ def test_seeded_noisy_learners_are_placed_accurately():
         total += len(edges)
     assert correct / total >= 0.85
     assert correct / total >= constant / total + 0.08
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    from mlpath import content, paths
+
+    result = content.load(paths.content_dir())
+    return result.roadmap, pl.topic_guesses(result.questions)
+
+
+@pytest.mark.parametrize("outcome", list(Outcome))
+def test_shipped_roadmap_uniform_answers(shipped, outcome):
+    rm, guesses = shipped
+    s = pl.start(rm, guesses=guesses)
+    while (t := pl.next_probe(s)) is not None:
+        assert rm.by_id[t].questions > 0
+        s = pl.record(s, t, outcome, guess=guesses[t])
+    prop = pl.proposal(s)
+    assert len(s.answers) <= 25
+    if outcome is Outcome.CORRECT:
+        assert len(prop.known) >= 0.8 * len(rm.topics)
+    else:  # nothing placed: the frontier is where a beginner starts, the topics without prerequisites
+        assert prop.known == frozenset()
+        assert set(prop.frontier) == {t.id for t in rm.topics if not t.prerequisites}
