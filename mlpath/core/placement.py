@@ -259,11 +259,13 @@ def _sigmoid(x: float) -> float:
 
 
 def _entropy(x: float) -> float:
-    """Binary entropy (nats) of the belief with log-odds ``x``."""
-    if x > 35.0 or x < -35.0:
+    """Binary entropy (nats) of the belief with log-odds ``x``: with a = |x| and z = e^-a, it is
+    a z / (1 + z) + log(1 + z) (one exponential, one logarithm)."""
+    a = -x if x < 0.0 else x
+    if a > 35.0:
         return 0.0
-    p = _sigmoid(x)
-    return -(p * math.log(p) + (1.0 - p) * math.log(1.0 - p))
+    z = math.exp(-a)
+    return a * z / (1.0 + z) + math.log1p(z)
 
 
 def _level_priors(graph: _Graph, prior: float | None) -> tuple[tuple[float, ...], ...]:
@@ -278,13 +280,15 @@ def _level_priors(graph: _Graph, prior: float | None) -> tuple[tuple[float, ...]
     n = len(graph.ids)
     if prior is not None:
         return ((_logit(prior),) * n,)
+    low, high = _logit(LEVEL_FLOOR), _logit(1.0 - LEVEL_FLOOR)
+    spans = [(a, max(1, n - a - d)) for a, d in zip(graph.n_up, graph.n_down)]
     out = []
     for k in range(LEVELS):
-        theta = k / (LEVELS - 1)
+        x = k / (LEVELS - 1) * n
         row = []
-        for a, d in zip(graph.n_up, graph.n_down):
-            p = (theta * n - a) / max(1, n - a - d)
-            row.append(_logit(min(max(p, LEVEL_FLOOR), 1.0 - LEVEL_FLOOR)))
+        for a, span in spans:
+            p = (x - a) / span
+            row.append(low if p <= LEVEL_FLOOR else high if p >= 1.0 - LEVEL_FLOOR else math.log(p / (1.0 - p)))
         out.append(tuple(row))
     return tuple(out)
 
@@ -295,11 +299,14 @@ def _mix(base: tuple[tuple[float, ...], ...], weights: tuple[float, ...], shift:
     if len(base) == 1:
         return tuple(b + x for b, x in zip(base[0], shift))
     beliefs = [0.0] * len(shift)
+    exp = math.exp
     for w, row in zip(weights, base):
         if w < 1e-9:  # a level this unlikely cannot move a belief by more than LEVELS * 1e-9
             continue
         for j, (b, x) in enumerate(zip(row, shift)):
-            beliefs[j] += w * _sigmoid(b + x)
+            y = b + x
+            if y > -700.0:
+                beliefs[j] += w / (1.0 + exp(-y))
     return tuple(_logit(min(max(p, 1e-15), 1.0 - 1e-15)) for p in beliefs)
 
 
