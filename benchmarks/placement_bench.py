@@ -13,7 +13,8 @@ question's guess probability (1/options for a choice, 1/2 for true/false, 0.02 f
 
 Accuracy is the share of the roadmap's topics classified right: known when the belief is at least 0.5 (the likelier
 status), and, in a second column, as the proposal to record would place them (belief >= 0.8, closed downwards:
-it errs towards "not known", so a learner is not told to skip what they do not know). Read after 10, 25 and 40
+it errs towards "not known", so a learner is not told to skip what they do not know; the share of the topics it
+proposes that the learner truly knows is printed too). Read after 10, 25 and 40
 questions of one run (the probe order does not depend on the budget; a run that stops earlier because the picture
 is clear is read where it stopped). Target (issue 19): >= 90% at 25 questions.
 
@@ -80,13 +81,13 @@ def answer(knows: bool, guess: float, rng: random.Random) -> pl.Outcome:
     return pl.Outcome.CORRECT if rng.random() < guess else pl.Outcome.WRONG
 
 
-def accuracy(roadmap: Roadmap, state: pl.PlacementState, truth: set[str]) -> tuple[float, float]:
-    """(classified at belief >= 0.5, classified as the proposal at 0.8)"""
+def accuracy(roadmap: Roadmap, state: pl.PlacementState, truth: set[str]) -> tuple[float, float, int, int]:
+    """(classified at belief >= 0.5, classified as the proposal at 0.8, topics proposed, of which truly known)"""
     out = []
     for threshold in (0.5, 0.8):
         known = pl.proposal(state, threshold).known
         out.append(sum((t.id in known) == (t.id in truth) for t in roadmap.topics) / len(roadmap.topics))
-    return out[0], out[1]
+    return out[0], out[1], len(known), len(known & truth)
 
 
 def large_pack_timing(n: int, questions: int, seed: int) -> dict:
@@ -118,7 +119,7 @@ def run(learners: int, seed: int) -> dict:
         by_topic.setdefault(q["topic"], []).append(q)
     guesses = pl.topic_guesses(result.questions)
     rng = random.Random(seed)
-    acc: dict[int, list[tuple[float, float]]] = {b: [] for b in BUDGETS}
+    acc: dict[int, list[tuple[float, float, int, int]]] = {b: [] for b in BUDGETS}
     asked, step_ms = [], []
     for _ in range(learners):
         truth = random_learner(roadmap, rng)
@@ -149,6 +150,8 @@ def run(learners: int, seed: int) -> dict:
         "accuracy": {str(b): statistics.fmean(at(b, 0)) for b in BUDGETS},
         "accuracy_p10": {str(b): sorted(at(b, 0))[len(acc[b]) // 10] for b in BUDGETS},
         "proposal_accuracy": {str(b): statistics.fmean(at(b, 1)) for b in BUDGETS},
+        # of all topics the proposals would record as known, the share the learners truly knew
+        "proposal_precision": {str(b): sum(at(b, 3)) / max(1, sum(at(b, 2))) for b in BUDGETS},
         "mean_questions": statistics.fmean(asked),
         "step_ms_mean": statistics.fmean(step_ms) if step_ms else 0.0,
         "step_ms_max": max(step_ms) if step_ms else 0.0,
@@ -170,12 +173,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"Placement on the shipped roadmap: {out['topics']} topics, {out['learners']} simulated learners "
           f"(seed {out['seed']}), slip {SLIP}, \"I don't know\" {SAYS_DONT_KNOW} when not known\n")
-    print("| questions | accuracy (P >= 0.5) | 10th percentile of learners | proposal accuracy (P >= 0.8) | target |")
-    print("|---:|---:|---:|---:|---:|")
+    print("| questions | accuracy (P >= 0.5) | 10th percentile of learners | proposal accuracy (P >= 0.8) "
+          "| proposed known that are known | target |")
+    print("|---:|---:|---:|---:|---:|---:|")
     for b in BUDGETS:
         target = f">= {TARGET:.0%}" if b == 25 else "-"
         print(f"| {b} | {out['accuracy'][str(b)]:.1%} | {out['accuracy_p10'][str(b)]:.1%} "
-              f"| {out['proposal_accuracy'][str(b)]:.1%} | {target} |")
+              f"| {out['proposal_accuracy'][str(b)]:.1%} | {out['proposal_precision'][str(b)]:.1%} | {target} |")
     big = out["large_pack"]
     print(f"\nTarget met: {'yes' if out['target_met'] else 'no'}. Mean questions asked with a budget of "
           f"{max(BUDGETS)} (it stops early when the picture is clear): {out['mean_questions']:.1f}.")
