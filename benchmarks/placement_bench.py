@@ -34,7 +34,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mlpath import content, paths  # noqa: E402
+from mlpath import paths  # noqa: E402
+from mlpath.packs import loader as content  # noqa: E402
 from mlpath.core import placement as pl  # noqa: E402
 from mlpath.core.model import Roadmap  # noqa: E402
 

@@ -50,3 +50,4 @@ def load(path: Path) -> Settings:
             raise UserError(f"{path}: {key} must be a number from {lo:g} to {hi:g}")
         values[key] = float(value)
     return Settings(**values)
+

@@ -358,7 +358,8 @@ def test_seeded_noisy_learners_are_placed_accurately():
 
 @pytest.fixture(scope="module")
 def shipped():
-    from mlpath import content, paths
+    from mlpath import paths
+    from mlpath.packs import loader as content
 
     result = content.load(paths.content_dir())
     return result.roadmap, pl.topic_guesses(result.questions)

@@ -80,7 +80,7 @@ def answer_question(s: Session, item: QuizItem, p: "Presented", *, correct: bool
     from mlpath.core import scheduling
 
     before = item.card.state if item.card else scheduling.new_card(now)
-    after = scheduling.review(before, rating, now, response_ms, retention)
+    after = scheduling.review(before, rating, now, response_ms, retention, parameters=s.parameters)
     queries.record_review(s.conn, question_id=p.id, topic_id=p.topic, before=item.card.state if item.card else None,
                           after=after, now=now, rating=rating, correct=correct, answer=answer,
                           response_ms=response_ms, seed=p.seed if p.kind == "generated" else None)

@@ -180,7 +180,8 @@ def card_summary(s: Session, topic_ids: list[str]) -> CardSummary:
     due = sum(1 for c in cards.values() if c.state.due <= s.now)
     seen = [c for c in cards.values() if c.state.last_review is not None]
     retention = s.settings.desired_retention
-    recall = (sum(scheduling.retrievability(c.state, s.now, retention) for c in seen) / len(seen)) if seen else None
+    recall = (sum(scheduling.retrievability(c.state, s.now, retention, parameters=s.parameters) for c in seen)
+              / len(seen)) if seen else None
     return CardSummary(total, len(seen), due, round(recall, 3) if recall is not None else None)
 
 

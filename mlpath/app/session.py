@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 from pathlib import Path
 
@@ -22,6 +23,14 @@ class Session:
     now: datetime
     content_root: Path
     settings: settings.Settings
+
+    @cached_property
+    def parameters(self) -> tuple[float, ...] | None:
+        """The FSRS parameters fitted to this learner (`mlpath optimize`), or None for FSRS's defaults."""
+        from mlpath.store import parameters
+
+        row = parameters.active(self.conn)
+        return row.parameters if row else None
 
     def close(self) -> None:
         self.conn.close()

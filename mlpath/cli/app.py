@@ -45,13 +45,14 @@ def _root(
 
 
 def _register() -> None:
-    from mlpath.cli import content_cmd, insights, quiz, roadmap
+    from mlpath.cli import content_cmd, insights, map_cmd, optimize_cmd, quiz, roadmap
 
     roadmap.register(app)
     quiz.register(app)
     insights.register(app)
     app.add_typer(content_cmd.app, name="content")
-    from mlpath.cli import map_cmd; map_cmd.register(app)  # noqa: E702 - one line to merge
+    map_cmd.register(app)
+    optimize_cmd.register(app)
 
 
 _register()

@@ -77,6 +77,11 @@ def review(
         from mlpath.app import quiz as quizzing
 
         items = quizzing.quiz_queue(s, None, limit, 0)
+        from mlpath.app.hints import optimize_hint
+
+        hint = optimize_hint(s)
+        if hint:
+            r.note(hint)
         _run(s, items, self_grade, "No reviews due. Learn something new with `mlpath next` and `mlpath quiz TOPIC`.")
 
 

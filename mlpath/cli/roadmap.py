@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from mlpath.app import roadmap as use_case
+from mlpath.app.hints import optimize_hint
 from mlpath.cli import render as r
 from mlpath.cli.common import AreaOpt, JsonOpt, TargetArg, TopicArg, session
 
@@ -19,8 +20,11 @@ def next_(
     """What to study next: unlocked topics, in-progress first, best first, with the reason."""
     with session() as s:
         data = use_case.next_topics(s, limit, area)
+        hint = None if json else optimize_hint(s)
     if json:
         return r.emit_json(data)
+    if hint:
+        r.note(hint)
     if data.due:
         r.styled(f"[bold magenta]{data.due} review(s) due[/] — run [bold]mlpath review[/]",
                  f"{data.due} review(s) due: run `mlpath review`")

@@ -89,3 +89,29 @@ class ContentState(SQLModel, table=True):
     fingerprint: str
     roadmap: str  # the validated roadmap as JSON, so reads need no YAML
     synced_at: datetime
+
+
+class FsrsParameters(SQLModel, table=True):
+    """FSRS parameters fitted to the learner's own reviews (`mlpath optimize`). At most one row is active; none
+    active means FSRS's defaults. Rows are kept, so the history of fits stays visible."""
+
+    __tablename__ = "fsrs_parameters"
+    id: int | None = Field(default=None, primary_key=True)
+    parameters: str  # JSON list of the 21 weights
+    fitted_at: datetime
+    reviews: int  # reviews in the history that was fitted
+    trained_on: int  # long-term reviews the optimiser saw
+    log_loss: float  # of these parameters on the held-out reviews
+    rmse_bins: float
+    previous_log_loss: float  # of the parameters they replaced, on the same held-out reviews
+    previous_rmse_bins: float
+    active: bool = True
+
+
+class Notice(SQLModel, table=True):
+    """One-time notices (e.g. "optimising is worthwhile"), so a hint is shown once, not on every run."""
+
+    __tablename__ = "notice"
+    key: str = Field(primary_key=True)
+    at: datetime
+    value: str | None = None

@@ -23,6 +23,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "review": ("id", "card_id", "question_id", "topic_id", "reviewed_at", "rating", "correct", "answer",
                "response_ms", "seed"),
     "content_state": ("id", "source", "fingerprint", "roadmap", "synced_at"),
+    "fsrs_parameters": ("id", "parameters", "fitted_at", "reviews", "trained_on", "log_loss", "rmse_bins",
+                        "previous_log_loss", "previous_rmse_bins", "active"),
+    "notice": ("key", "at", "value"),
 }
 
 # A card's memory state: what FSRS reads and writes.

@@ -1,0 +1,150 @@
+"""`mlpath optimize`: fit FSRS to the learner's own reviews, check the fit on held-out reviews before adopting it,
+reschedule every card from its history, and advise a desired retention from the learner's own memory model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from mlpath import paths
+from mlpath.app import config
+from mlpath.app.session import Session
+from mlpath.core import fitting
+from mlpath.errors import UserError
+from mlpath.store import parameters as stored
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where the parameters in use come from."""
+
+    source: str  # "defaults" | "fitted"
+    fitted_at: datetime | None = None
+    reviews: int | None = None
+    log_loss: float | None = None
+    rmse_bins: float | None = None
+    parameters: tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    log_loss: float
+    rmse_bins: float
+    reviews: int
+
+
+@dataclass(frozen=True)
+class Optimized:
+    reviews: int  # explicit reviews in the history
+    long_term: int  # of which a day or more after the card's previous review (what FSRS learns from)
+    held_out_from: datetime  # reviews from here on checked the fit
+    current: Provenance
+    current_check: Check
+    new_check: Check
+    better: bool
+    adopted: bool
+    dry_run: bool
+    rescheduled: int  # cards whose due date moved
+    parameters: tuple[float, ...]  # the adopted (or, when not adopted, the candidate) parameters
+
+
+@dataclass(frozen=True)
+class Reset:
+    was_fitted: bool
+    rescheduled: int
+
+
+@dataclass(frozen=True)
+class RetentionRow:
+    retention: float
+    reviews_per_day: float
+    minutes_per_day: float
+    minutes_per_card: float
+
+
+@dataclass(frozen=True)
+class RetentionAdvice:
+    rows: list[RetentionRow]
+    recommended: float
+    current: float
+    applied: bool
+    parameters_source: str
+
+
+def _require_fitting() -> None:
+    if not fitting.available():
+        raise UserError("optimising needs the fsrs-rs-python package, which has no build for this platform; "
+                        "everything else works with FSRS's default parameters")
+
+
+def provenance(s: Session) -> Provenance:
+    row = stored.active(s.conn)
+    if row is None:
+        return Provenance("defaults")
+    return Provenance("fitted", row.fitted_at, row.reviews, row.log_loss, row.rmse_bins, row.parameters)
+
+
+def _events(s: Session) -> list[fitting.ReviewEvent]:
+    return [fitting.ReviewEvent(card, at, rating) for card, at, rating in stored.explicit_reviews(s.conn)]
+
+
+def _rescheduled_states(s: Session, weights: tuple[float, ...] | None) -> tuple[list, int]:
+    """Every card replayed from its own review log with ``weights``; and how many due dates move."""
+    histories = {cid: fitting.CardHistory(created, log) for cid, (created, log) in stored.card_histories(s.conn).items()}
+    states = fitting.reschedule(histories, weights, s.settings.desired_retention)
+    before = stored.due_dates(s.conn)
+    from mlpath.store.db import to_db
+
+    moved = sum(1 for cid, st in states.items() if before.get(cid) != to_db(st.due))
+    return list(states.items()), moved
+
+
+def optimize(s: Session, *, dry_run: bool = False) -> Optimized:
+    """Fit, compare with the parameters in use on the latest 20% of the history, adopt only if better."""
+    _require_fitting()
+    events = _events(s)
+    current = provenance(s)
+    try:
+        result = fitting.optimize(events, current.parameters)
+    except fitting.NotEnoughReviews as e:
+        raise UserError(f"not enough reviews to fit your memory model yet: {e.needed} more reviews given a day or "
+                        f"more after the card's previous one are needed (you have {e.have}); keep reviewing "
+                        "and try again") from None
+    cmp = result.comparison
+    adopt = result.adopt if (result.adopt is not None and not dry_run) else None
+    moved = 0
+    if adopt is not None:
+        weights = tuple(float(w) for w in adopt.parameters)
+        states, moved = _rescheduled_states(s, weights)
+        stored.adopt(s.conn, weights, fitted_at=s.now, reviews=len(events), trained_on=adopt.trained_on,
+                     log_loss=cmp.new.log_loss, rmse_bins=cmp.new.rmse_bins,
+                     previous_log_loss=cmp.current.log_loss, previous_rmse_bins=cmp.current.rmse_bins,
+                     card_states=states)
+    shown = result.adopt if result.adopt is not None else result.candidate
+    return Optimized(
+        reviews=len(events), long_term=fitting.long_term_reviews(events), held_out_from=result.cutoff,
+        current=current, current_check=Check(*cmp.current), new_check=Check(*cmp.new), better=cmp.better,
+        adopted=adopt is not None, dry_run=dry_run, rescheduled=moved,
+        parameters=tuple(float(w) for w in shown.parameters))
+
+
+def reset(s: Session) -> Reset:
+    """Back to FSRS's default parameters; every card is rescheduled from its history with them."""
+    was = stored.active(s.conn) is not None
+    moved = 0
+    if was:
+        states, moved = _rescheduled_states(s, None)
+        stored.reset(s.conn, states)
+    return Reset(was, moved)
+
+
+def retention_advice(s: Session, *, apply: bool = False) -> RetentionAdvice:
+    """Simulated daily work at desired retentions 0.70-0.97 with the learner's parameters; the least work per
+    remembered card is recommended. ``apply`` writes it to config.toml."""
+    _require_fitting()
+    current = provenance(s)
+    cards = s.conn.execute("SELECT COUNT(*) FROM question WHERE active").fetchone()[0]
+    advice = fitting.retention_advice(current.parameters, deck_size=max(cards, 100))
+    rows = [RetentionRow(r.retention, r.reviews_per_day, r.minutes_per_day, r.minutes_per_card) for r in advice.rows]
+    if apply:
+        config.set_value(paths.config_file(), "desired_retention", advice.recommended)
+    return RetentionAdvice(rows, advice.recommended, s.settings.desired_retention, apply, current.source)

@@ -1,0 +1,112 @@
+"""The learner's fitted FSRS parameters and one-time notices, through sqlite3."""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from datetime import datetime
+from typing import NamedTuple
+
+from mlpath.store.db import from_db, to_db, transaction
+
+N_PARAMETERS = 21
+
+
+class StoredParameters(NamedTuple):
+    id: int
+    parameters: tuple[float, ...]
+    fitted_at: datetime
+    reviews: int
+    trained_on: int
+    log_loss: float
+    rmse_bins: float
+    previous_log_loss: float
+    previous_rmse_bins: float
+
+
+def _parse(text: str) -> tuple[float, ...] | None:
+    """The stored weights, or None when the row is not 21 finite numbers (then the defaults are used)."""
+    try:
+        values = json.loads(text)
+    except ValueError:
+        return None
+    if (not isinstance(values, list) or len(values) != N_PARAMETERS
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values)):
+        return None
+    return tuple(float(v) for v in values)
+
+
+def active(conn: sqlite3.Connection) -> StoredParameters | None:
+    row = conn.execute(
+        "SELECT id, parameters, fitted_at, reviews, trained_on, log_loss, rmse_bins, previous_log_loss, "
+        "previous_rmse_bins FROM fsrs_parameters WHERE active ORDER BY id DESC LIMIT 1").fetchone()
+    if row is None:
+        return None
+    weights = _parse(row[1])
+    if weights is None:
+        return None
+    return StoredParameters(row[0], weights, from_db(row[2]), *row[3:])
+
+
+def adopt(conn: sqlite3.Connection, weights: tuple[float, ...], *, fitted_at: datetime, reviews: int,
+          trained_on: int, log_loss: float, rmse_bins: float, previous_log_loss: float,
+          previous_rmse_bins: float, card_states: list[tuple[int, tuple]] = ()) -> int:
+    """Make ``weights`` the active parameters and write the rescheduled card states, in one transaction."""
+    from mlpath.store import tables
+
+    with transaction(conn):
+        conn.execute("UPDATE fsrs_parameters SET active = 0 WHERE active")
+        new_id = conn.execute(
+            "INSERT INTO fsrs_parameters (parameters, fitted_at, reviews, trained_on, log_loss, rmse_bins, "
+            "previous_log_loss, previous_rmse_bins, active) VALUES (?,?,?,?,?,?,?,?,1)",
+            (json.dumps(list(weights)), to_db(fitted_at), reviews, trained_on, log_loss, rmse_bins,
+             previous_log_loss, previous_rmse_bins)).lastrowid
+        for card_id, state in card_states:
+            tables.update_card(conn, card_id, state)
+    return new_id
+
+
+def reset(conn: sqlite3.Connection, card_states: list[tuple[int, tuple]] = ()) -> int:
+    """Back to FSRS's defaults (fits are kept, inactive), writing the rescheduled card states. Returns how many
+    fits were active (0 or 1)."""
+    from mlpath.store import tables
+
+    with transaction(conn):
+        changed = conn.execute("UPDATE fsrs_parameters SET active = 0 WHERE active").rowcount
+        for card_id, state in card_states:
+            tables.update_card(conn, card_id, state)
+    return changed
+
+
+def explicit_reviews(conn: sqlite3.Connection) -> list[tuple[int, datetime, int]]:
+    """Every review the learner gave (card, time, rating), oldest first: the data a fit may use."""
+    return [(card, from_db(at), rating) for card, at, rating in
+            conn.execute("SELECT card_id, reviewed_at, rating FROM review ORDER BY reviewed_at, id")]
+
+
+def card_histories(conn: sqlite3.Connection) -> dict[int, tuple[datetime, list[tuple[int, datetime, int | None]]]]:
+    """Every card's creation time and review log (rating, time, response ms), oldest first."""
+    out: dict[int, tuple[datetime, list]] = {}
+    for card_id, created in conn.execute("SELECT id, created_at FROM card"):
+        out[card_id] = (from_db(created), [])
+    for card_id, rating, at, ms in conn.execute(
+            "SELECT card_id, rating, reviewed_at, response_ms FROM review ORDER BY card_id, reviewed_at, id"):
+        if card_id in out:
+            out[card_id][1].append((rating, from_db(at), ms))
+    return out
+
+
+def due_dates(conn: sqlite3.Connection) -> dict[int, str]:
+    return dict(conn.execute("SELECT id, due FROM card"))
+
+
+def notice(conn: sqlite3.Connection, key: str) -> tuple[datetime, str | None] | None:
+    row = conn.execute("SELECT at, value FROM notice WHERE key = ?", (key,)).fetchone()
+    return (from_db(row[0]), row[1]) if row else None
+
+
+def set_notice(conn: sqlite3.Connection, key: str, at: datetime, value: str | None) -> None:
+    with transaction(conn):
+        conn.execute("INSERT INTO notice (key, at, value) VALUES (?,?,?) ON CONFLICT(key) DO UPDATE SET "
+                     "at = excluded.at, value = excluded.value", (key, to_db(at), value))
