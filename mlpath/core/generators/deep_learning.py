@@ -92,7 +92,7 @@ def attention_params(rng: random.Random) -> Problem:
                    {"d": d, "heads": heads})
 
 
-@generator("receptive_field", "the receptive field of a stack of convolution and pooling layers",
+@generator("receptive_field", "the receptive field of a stack of convolutions",
            layers=Param((2, 3, 4), 3))
 def receptive_field(rng: random.Random, layers: int) -> Problem:
     spec = [(rng.choice([1, 2, 3, 3, 4, 5, 7, 9, 11]), rng.choice([1, 1, 2, 3, 4])) for _ in range(layers)]
