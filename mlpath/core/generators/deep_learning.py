@@ -113,7 +113,7 @@ def backprop_step(rng: random.Random, ask: str) -> Problem:
     while True:
         x, w1, b1, w2 = rng.randint(-3, 3), rng.randint(-20, 20) / 10, rng.randint(-10, 10) / 10, rng.randint(-20, 20) / 10
         y = rng.randint(-3, 5)
-        z = w1 * x + b1
+        z = round(w1 * x + b1, 10)  # exact to one decimal; a float hair above 0 must not pass as active
         if z > 0 and x and w2:
             break
     h = z
