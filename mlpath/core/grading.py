@@ -124,7 +124,7 @@ class Precision:
         return d.quantize(Decimal(1).scaleb(exponent), ROUND_HALF_DOWN if half_down else ROUND_HALF_UP)
 
     def _roundings(self, x: float) -> set[Decimal]:
-        eps = abs(x) * 1e-10 + 1e-300  # float noise: a value a hair from a tie may round either way
+        eps = abs(x) * 1e-12 + 1e-300  # float noise: a value within 1e-12 (relative) of a tie may round either way
         return {self.round(x - eps), self.round(x + eps), self.round(x, half_down=True), self.round(x)}
 
     def accepts(self, value: float, expected: float) -> bool:

@@ -47,7 +47,11 @@ def signed_terms(terms: Sequence[tuple[float | int | Fraction, str]]) -> str:
         if coef == 0:
             continue
         mag = abs(coef)
-        body = (num(mag) if not mono else (mono if mag == 1 else f"{num(mag)}{mono}"))
+        if isinstance(mag, Fraction) and mag.denominator != 1:  # a textbook writes (2/3)x^3, not 0.666667x^3
+            text = f"{mag.numerator}/{mag.denominator}"
+            body = f"({text}){mono}" if mono else text
+        else:
+            body = num(mag) if not mono else (mono if mag == 1 else f"{num(mag)}{mono}")
         if not out:
             out.append(("-" if coef < 0 else "") + body)
         else:

@@ -47,8 +47,12 @@ def gradient_descent_step(rng: random.Random) -> Problem:
 def chain_rule(rng: random.Random, outer: str) -> Problem:
     x0 = rng.randint(-3, 3)
     if outer == "power":
-        a, b, n = nonzero(rng, -4, 4), rng.randint(-5, 5), rng.randint(2, 5)
-        inner = a * x0 + b
+        while True:
+            a, b, n = nonzero(rng, -4, 4), rng.randint(-5, 5), rng.randint(2, 5)
+            inner = a * x0 + b
+            if 0 < abs(inner) <= 6:  # not a trivial 0, not a huge power
+                break
+            x0 = rng.randint(-3, 3)
         value = n * a * inner ** (n - 1)
         f = f"({signed_terms([(a, 'x'), (b, '')])})^{n}"
         steps = [f"With u = {signed_terms([(a, 'x'), (b, '')])}, f = u^{n}, so f'(x) = {n}u^{n - 1}·u' and u' = {a}.",
@@ -66,6 +70,7 @@ def chain_rule(rng: random.Random, outer: str) -> Problem:
                  f"≈ {approx(value, prec)}."]
         return problem(f"Let f(x) = {f}. What is f'({num(x0)})?", value, prec, steps, {"a": a, "b": b, "x0": x0})
     a, b = rng.randint(1, 4), rng.randint(1, 9)
+    x0 = nonzero(rng, -3, 3)  # f'(0) = 0 would be a giveaway
     inner = a * x0 * x0 + b
     value = 2 * a * x0 / inner
     f = f"ln({signed_terms([(a, 'x^2'), (b, '')])})"
@@ -158,10 +163,14 @@ def polynomial_integral(rng: random.Random, degree: int) -> Problem:
     value = F(hi) - F(lo)
     prec = decimals(3)
     anti_text = signed_terms([(c, "" if k == 0 else ("x" if k == 1 else f"x^{k}")) for k, c in reversed(list(enumerate(anti)))])
+    def shown(v: Fraction) -> str:
+        text = num(v) if v.denominator == 1 else approx(float(v), prec)
+        return f"({text})" if text.startswith("-") else text
+
     steps = [f"An antiderivative is F(x) = {anti_text} (raise each power by one and divide by the new power).",
-             f"F({hi}) ≈ {approx(float(F(hi)), prec)} and F({lo}) ≈ {approx(float(F(lo)), prec)}.",
-             f"The integral is F({hi}) - F({lo}) = {num(F(hi)) if F(hi).denominator == 1 else approx(float(F(hi)), prec)} - "
-             f"{br(float(F(lo))) if F(lo).denominator == 1 else '(' + approx(float(F(lo)), prec) + ')'} ≈ {approx(float(value), prec)}."]
+             f"F({hi}) {'=' if F(hi).denominator == 1 else '≈'} {shown(F(hi))} and "
+             f"F({lo}) {'=' if F(lo).denominator == 1 else '≈'} {shown(F(lo))}.",
+             f"The integral is F({hi}) - F({lo}) = {shown(F(hi))} - {shown(F(lo))} ≈ {approx(float(value), prec)}."]
     return problem(f"What is the integral of f(x) = {poly(coeffs)} from x = {lo} to x = {hi}?", float(value), prec, steps,
                    {"coefficients": coeffs, "lo": lo, "hi": hi})
 
@@ -201,7 +210,7 @@ def euler_step(rng: random.Random, steps: int) -> Problem:
         lines.append(f"Step {i + 1}: slope = {num(a)}·{br(float(y))} + {br(b)} = {num(slope)}; "
                      f"y = {num(y)} + {num(h)}·{br(float(slope))} = {num(new)}.")
         y = new
-    rhs = signed_terms([(a, "y"), (b, "")])
+    rhs = signed_terms([(float(a), "y"), (b, "")])
     return problem(f"Solve dy/dt = {rhs} with y(0) = {num(y0)} by Euler's method with step size h = {num(h)}. "
                    f"What is y after {steps} step{'s' if steps > 1 else ''} (at t = {num(h * steps)})?",
                    float(y), prec, lines, {"a": float(a), "b": b, "y0": float(y0), "h": float(h)})

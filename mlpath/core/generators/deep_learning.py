@@ -67,9 +67,9 @@ def recurrent_params(rng: random.Random, cell: str) -> Problem:
     per = h * (h + d) + h
     count = gates * per
     name = {"rnn": "simple RNN", "lstm": "LSTM", "gru": "GRU"}[cell]
-    what = {"rnn": "one transformation (the new state)", "lstm": "4 gate blocks (input, forget, cell candidate, output)",
+    what = {"rnn": "1 block (the new state)", "lstm": "4 gate blocks (input, forget, cell candidate, output)",
             "gru": "3 gate blocks (update, reset, candidate)"}[cell]
-    steps = [f"{'An' if cell == 'lstm' else 'A'} {name} layer has {what}; each has input weights ({h}×{d}), recurrent weights ({h}×{h}) and a bias ({h}).",
+    steps = [f"{'An' if cell == 'lstm' else 'A'} {name} layer has {what}; each block has input weights ({h}×{d}), recurrent weights ({h}×{h}) and a bias ({h}).",
              f"Per block: {h}·({h} + {d}) + {h} = {per}.",
              f"Total: {gates} × {per} = {count}."]
     article = "An" if cell == "lstm" else "A"

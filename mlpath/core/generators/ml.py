@@ -114,8 +114,8 @@ def feature_scaling(rng: random.Random, method: str) -> Problem:
         xs = [rng.randint(0, 50) for _ in range(n)]
         if len(set(xs)) > 2:
             break
-    i = rng.randrange(n)
-    x = xs[i]
+    inner = [v for v in xs if min(xs) < v < max(xs)]
+    x = rng.choice(inner) if method == "min_max" else rng.choice(xs)
     prec = decimals(3)
     if method == "min_max":
         lo, hi = min(xs), max(xs)
@@ -220,7 +220,12 @@ def split_impurity(rng: random.Random, measure: str) -> Problem:
     while True:
         left = [rng.randint(0, 30), rng.randint(0, 30)]
         right = [rng.randint(0, 30), rng.randint(0, 30)]
-        if sum(left) and sum(right) and left[0] + right[0] and left[1] + right[1]:
+        if not (sum(left) and sum(right) and left[0] + right[0] and left[1] + right[1]):
+            continue
+        parent = [left[0] + right[0], left[1] + right[1]]
+        n = sum(parent)
+        gain = _entropy(parent) - sum(left) / n * _entropy(left) - sum(right) / n * _entropy(right)
+        if measure != "information_gain" or gain >= 0.01:  # no split that barely changes anything
             break
     parent = [left[0] + right[0], left[1] + right[1]]
     n, nl, nr = sum(parent), sum(left), sum(right)
@@ -377,7 +382,7 @@ def roc_auc(rng: random.Random, ask: str) -> Problem:
                  f"≈ {approx(float(value), prec)}."]
         q = "What is the ROC AUC?"
     else:
-        t = rng.randint(1, 99)
+        t = rng.choice(scores)
         data["t"] = t
         if ask == "tpr":
             hit = sum(1 for p in pos if p >= t)

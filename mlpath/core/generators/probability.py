@@ -55,7 +55,7 @@ def sample_statistic(rng: random.Random, statistic: str, sample: bool, size: int
         label = "mean"
     elif statistic == "median":
         ans = Fraction(s[n // 2]) if n % 2 else Fraction(s[n // 2 - 1] + s[n // 2], 2)
-        how = (f"the middle ({n // 2 + 1}th) value is {s[n // 2]}" if n % 2 else
+        how = (f"the middle one (number {n // 2 + 1}) is {s[n // 2]}" if n % 2 else
                f"the two middle values are {s[n // 2 - 1]} and {s[n // 2]}, whose average is {num(ans)}")
         steps = [f"Sorted: {_values(s)}; with {n} values {how}."]
         label = "median"
