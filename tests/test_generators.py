@@ -122,6 +122,21 @@ def test_prompts_say_what_a_learner_needs():
         assert conv["n"] + 2 * conv["p"] - conv["k"] < conv["n"] or conv["s"] == 1 and conv["k"] == 2 * conv["p"] + 1
 
 
+def test_shipped_generated_questions():
+    """>= 300 generated questions; every generator used; every linear-algebra, calculus and probability topic has one."""
+    from mlpath import content, paths
+
+    shipped = content.load(paths.content_dir())
+    generated = [q for q in shipped.questions if q["kind"] == "generated"]
+    assert len(generated) >= 300
+    assert {q["generator"] for q in generated} == set(GENERATORS)
+    assert all(param_problems(q["generator"], q.get("params")) == [] for q in generated)
+    covered = {q["topic"] for q in generated}
+    for area in ("linear-algebra", "calculus", "probability-statistics"):
+        missing = [t.id for t in shipped.roadmap.in_area(area) if t.id not in covered]
+        assert missing == [], (area, missing)
+
+
 def test_param_validation():
     assert param_problems("determinant", {"size": 3}) == []
     assert param_problems("determinant", {"size": 9})

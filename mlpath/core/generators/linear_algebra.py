@@ -7,7 +7,7 @@ import random
 from fractions import Fraction
 
 from mlpath.core.generators._base import Param, Problem, generator, problem
-from mlpath.core.generators._format import approx, br, matrix, nonzero, num, vec
+from mlpath.core.generators._format import approx, br, matrix, nonzero, num, signed_terms, vec
 from mlpath.core.grading import EXACT, decimals
 
 
@@ -193,7 +193,6 @@ def linear_system_2x2(rng: random.Random) -> Problem:
     x, y = rng.randint(-6, 6), rng.randint(-6, 6)
     e, f = a * x + b * y, c * x + d * y
     det = a * d - b * c
-    from mlpath.core.generators._format import signed_terms
     eq1 = f"{signed_terms([(a, 'x'), (b, 'y')])} = {e}"
     eq2 = f"{signed_terms([(c, 'x'), (d, 'y')])} = {f}"
     steps = [f"The determinant is {br(a)}·{br(d)} - {br(b)}·{br(c)} = {det}, so there is exactly one solution.",

@@ -9,7 +9,7 @@ from statistics import NormalDist
 
 from mlpath.core.generators._base import Param, Problem, generator, problem
 from mlpath.core.generators._format import approx, br, num
-from mlpath.core.grading import EXACT, decimals, sig_figs
+from mlpath.core.grading import decimals, sig_figs
 
 
 def _values(xs: list[int] | list[float]) -> str:
