@@ -92,6 +92,18 @@ def test_the_shown_answer_is_accepted_and_one_unit_off_is_not(x, digits):
     assert not p.accepts(float(shown) - unit * 1.01, x)
 
 
+def test_grading_functions_use_the_policy():
+    three_dp = grading.decimals(3)
+    assert grading.grade_rounded("1/3", 1 / 3, three_dp) is True
+    assert grading.grade_rounded(" 0.333 ", 1 / 3, three_dp) is True
+    assert grading.grade_rounded("0.3", 1 / 3, three_dp) is False
+    assert grading.grade_rounded("a third", 1 / 3, three_dp) is None
+    assert grading.grade_vector("0.33, -2", (1 / 3, -2.004), precision=grading.decimals(2)) is True
+    assert grading.grade_vector("0.33, -2.01", (1 / 3, -2.004), precision=grading.decimals(2)) is False
+    assert grading.grade_vector("0.33", (1 / 3, -2.004), precision=grading.decimals(2)) is False
+    assert grading.grade_vector("3, -2", (3, -2)) is True  # without a precision: the old tolerance rule
+
+
 def test_binomial_never_accepts_zero():
     for seed in range(500):
         q = {"id": "x", "topic": "t", "kind": "generated", "generator": "binomial_probability"}

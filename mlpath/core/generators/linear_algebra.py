@@ -138,6 +138,8 @@ def _rank(rows: list[list[Fraction]]) -> tuple[int, list[str]]:
 def matrix_rank(rng: random.Random, size: int) -> Problem:
     target = rng.randint(1, size)
     basis = [[rng.randint(-3, 3) for _ in range(size)] for _ in range(target)]
+    while not any(basis[0]):  # never the all-zero matrix
+        basis[0] = [rng.randint(-3, 3) for _ in range(size)]
     rows = []
     for i in range(size):
         if i < target:

@@ -91,11 +91,14 @@ def expected_value(rng: random.Random, outcomes: int) -> Problem:
 
 @generator("binomial_probability", "P(X = k) for a binomial random variable")
 def binomial_probability(rng: random.Random) -> Problem:
-    n = rng.randint(3, 12)
-    k = rng.randint(0, n)
-    p = rng.choice([0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9])
-    comb = math.comb(n, k)
-    prob = comb * p**k * (1 - p) ** (n - k)
+    while True:
+        n = rng.randint(3, 12)
+        k = rng.randint(0, n)
+        p = rng.choice([0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9])
+        comb = math.comb(n, k)
+        prob = comb * p**k * (1 - p) ** (n - k)
+        if prob >= 1e-6:  # rare events stay, vanishing ones (1e-16) teach nothing
+            break
     prec = sig_figs(3)
     steps = [f"P(X = k) = C(n, k)·p^k·(1 - p)^(n - k) with n = {n}, k = {k}, p = {p}.",
              f"C({n}, {k}) = {comb}, {p}^{k} ≈ {approx(p**k, prec)}, {num(1 - p)}^{n - k} ≈ {approx((1 - p) ** (n - k), prec)}.",
