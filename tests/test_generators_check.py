@@ -356,6 +356,17 @@ def recompute(name: str, t: str):  # noqa: C901 - one branch per generator, each
         p = 0 if "no padding" in t else int(one(r"padding (\d+)", t))
         s = int(one(r"stride (\d+)", t))
         return len(range(0, n + 2 * p - k + 1, s))  # count the window positions
+    if name == "cnn_output_shape":
+        fmap = np.zeros((int(one(r"with (\d+) channel", t)),) + (int(one(r"image of (\d+)x", t)),) * 2)
+        for layer in re.findall(r"a \d+x\d+ convolution with \d+ filters, padding \d+ and stride \d+|2x2 max-pooling", t):
+            if layer.startswith("2x2"):
+                k, p, s, c = 2, 0, 2, fmap.shape[0]
+            else:
+                k, c, p, s = (int(v) for v in re.findall(r"\d+", layer)[1:])
+            padded = np.pad(fmap, ((0, 0), (p, p), (p, p)))
+            windows = np.lib.stride_tricks.sliding_window_view(padded, (k, k), axis=(1, 2))[:, ::s, ::s]
+            fmap = np.zeros((c,) + windows.shape[1:3])  # the values do not matter, only the shape
+        return fmap.shape[1] if "width" in t else fmap.size
     if name == "dense_layer_params":
         n_in, n_out = int(one(r"maps (\d+) inputs", t)), int(one(r"to (\d+) output", t))
         return np.zeros((n_in, n_out)).size + (n_out if "one bias per output" in t else 0)

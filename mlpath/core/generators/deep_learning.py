@@ -32,6 +32,47 @@ def conv_output_size(rng: random.Random, pooling: bool) -> Problem:
                    {"n": n, "k": k, "p": p, "s": s})
 
 
+@generator("cnn_output_shape", "the output shape, or flattened size, after a small stack of convolution and pooling layers",
+           ask=Param(("width", "flattened"), "flattened"))
+def cnn_output_shape(rng: random.Random, ask: str) -> Problem:
+    while True:
+        n = rng.choice([28, 32, 48, 64, 96, 100, 128, 224])
+        channels = rng.choice([1, 3])
+        layers: list[tuple[str, int, int, int, int]] = []  # (kind, kernel, padding, stride, filters)
+        for i in range(rng.randint(2, 3)):
+            k = rng.choice([3, 5])
+            layers.append(("conv", k, rng.choice([0, (k - 1) // 2]), rng.choice([1, 1, 2]), rng.choice([8, 16, 32, 64])))
+            layers.append(("pool", 2, 0, 2, 0))
+        width, ok = n, True
+        for kind, k, p, s, _ in layers:
+            span = width + 2 * p - k
+            ok = ok and span >= 0 and span % s == 0
+            width = span // s + 1 if span >= 0 else 0
+        if ok and width >= 2:
+            break
+    width, depth = n, channels
+    steps = ["Each layer maps a width w to (w + 2p - k)/s + 1; pooling keeps the channels, a convolution outputs one "
+             "channel per filter."]
+    for kind, k, p, s, f in layers:
+        new = (width + 2 * p - k) // s + 1
+        if kind == "conv":
+            steps.append(f"Conv {k}x{k}, padding {p}, stride {s}, {f} filters: ({width} + {2 * p} - {k})/{s} + 1 = {new}, "
+                         f"so {new}x{new}x{f}.")
+            depth = f
+        else:
+            steps.append(f"Max-pool 2x2, stride 2: ({width} - 2)/2 + 1 = {new}, so {new}x{new}x{depth}.")
+        width = new
+    if ask == "flattened":
+        steps.append(f"Flattening gives {width}·{width}·{depth} = {width * width * depth} values.")
+    stack = ", then ".join(f"a {k}x{k} convolution with {f} filters, padding {p} and stride {s}" if kind == "conv"
+                           else "2x2 max-pooling with stride 2" for kind, k, p, s, f in layers)
+    what = ("the width of the final feature map" if ask == "width"
+            else "the number of values when the final feature map is flattened")
+    return problem(f"An image of {n}x{n} pixels with {channels} channel{'s' if channels > 1 else ''} passes through {stack}. "
+                   f"What is {what}?", width if ask == "width" else width * width * depth, EXACT, steps,
+                   {"n": n, "channels": channels, "layers": layers})
+
+
 @generator("dense_layer_params", "the number of parameters of a dense layer")
 def dense_layer_params(rng: random.Random) -> Problem:
     n_in = rng.choice([rng.randint(2, 64), rng.choice([128, 256, 300, 512, 768, 784, 1024])])
