@@ -6,6 +6,9 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
+from enum import Enum
 from fractions import Fraction
 
 from mlpath.core.srs import Rating
@@ -86,12 +89,104 @@ def grade_numeric(text: str, expected: float, tolerance: float = 0.0, rel_tolera
     return within(value, expected, tolerance, rel_tolerance)
 
 
-def grade_vector(text: str, expected: Iterable[float], tolerance: float = 0.0) -> bool | None:
+class Rounding(Enum):
+    EXACT = "exact"
+    DECIMALS = "decimals"
+    SIG_FIGS = "sig_figs"
+
+
+@dataclass(frozen=True)
+class Precision:
+    """How a numeric answer is asked for and graded: exactly, to n decimal places, or to n significant figures.
+
+    The one rounding policy: the prompt states the precision, and a typed answer is right exactly when it rounds
+    to the same value as the true answer at that precision (a tie may round either way).
+    """
+
+    rounding: Rounding = Rounding.EXACT
+    digits: int = 0
+
+    def instruction(self) -> str:
+        if self.rounding is Rounding.DECIMALS:
+            return f"Give it to {self.digits} decimal place{'s' if self.digits != 1 else ''}."
+        if self.rounding is Rounding.SIG_FIGS:
+            return f"Give it to {self.digits} significant figure{'s' if self.digits != 1 else ''}."
+        return ""
+
+    def round(self, x: float | Fraction | Decimal, half_down: bool = False) -> Decimal:
+        """``x`` rounded at this precision (half up, or half down when asked); exact precision returns x."""
+        d = x if isinstance(x, Decimal) else (Decimal(x.numerator) / Decimal(x.denominator) if isinstance(x, Fraction)
+                                              else Decimal(x))
+        if self.rounding is Rounding.EXACT:
+            return d
+        if self.rounding is Rounding.DECIMALS:
+            exponent = -self.digits
+        else:
+            exponent = (d.adjusted() if d else 0) - self.digits + 1
+        return d.quantize(Decimal(1).scaleb(exponent), ROUND_HALF_DOWN if half_down else ROUND_HALF_UP)
+
+    def _roundings(self, x: float) -> set[Decimal]:
+        eps = abs(x) * 1e-12 + 1e-300  # float noise: a value within 1e-12 (relative) of a tie may round either way
+        return {self.round(x - eps), self.round(x + eps), self.round(x, half_down=True), self.round(x)}
+
+    def accepts(self, value: float, expected: float) -> bool:
+        """Does ``value`` round to the same value as ``expected`` at this precision?"""
+        if not (math.isfinite(value) and math.isfinite(expected)):
+            return False
+        if self.rounding is Rounding.EXACT:
+            return abs(value - expected) <= 1e-9 * max(1.0, abs(expected))
+        return bool(self._roundings(value) & self._roundings(expected))
+
+    def show(self, x: float) -> str:
+        """The correctly rounded answer as a learner would write it."""
+        if self.rounding is Rounding.EXACT:
+            return str(int(x)) if float(x).is_integer() else f"{x:.10g}"
+        d = self.round(x)
+        if self.rounding is Rounding.SIG_FIGS and d and d.adjusted() < -4:
+            mantissa = d.scaleb(-d.adjusted())
+            return f"{mantissa}e{d.adjusted()}"
+        text = f"{d:f}"
+        return "0" + text[2:] if text.startswith("-0") and not any(c in "123456789" for c in text) else text
+
+    def half_unit(self, x: float) -> float:
+        """Half a unit in the last asked digit at ``x`` (a tolerance for displays; grading uses ``accepts``)."""
+        if self.rounding is Rounding.EXACT:
+            return 0.0
+        exponent = -self.digits if self.rounding is Rounding.DECIMALS else (
+            (Decimal(x).adjusted() if x else 0) - self.digits + 1)
+        return 0.5 * 10.0 ** exponent
+
+
+EXACT = Precision()
+
+
+def decimals(n: int) -> Precision:
+    return Precision(Rounding.DECIMALS, n)
+
+
+def sig_figs(n: int) -> Precision:
+    return Precision(Rounding.SIG_FIGS, n)
+
+
+def grade_rounded(text: str, expected: float, precision: Precision) -> bool | None:
+    """True when the typed number rounds to the expected value at ``precision``; None when it is not a number."""
+    value = parse_number(text)
+    if value is None:
+        return None
+    return precision.accepts(value, expected)
+
+
+def grade_vector(text: str, expected: Iterable[float], tolerance: float = 0.0,
+                 precision: Precision | None = None) -> bool | None:
     values = parse_vector(text)
     if values is None:
         return None
     expected = tuple(expected)
-    return len(values) == len(expected) and all(within(v, e, tolerance) for v, e in zip(values, expected))
+    if len(values) != len(expected):
+        return False
+    if precision is not None:
+        return all(precision.accepts(v, e) for v, e in zip(values, expected))
+    return all(within(v, e, tolerance) for v, e in zip(values, expected))
 
 
 def grade_text(text: str, accepted: Iterable[str]) -> bool:

@@ -29,6 +29,7 @@ class Presented:
     tolerance: float = 0.0
     rel_tolerance: float = 0.0
     unit: str = ""
+    precision: grading.Precision | None = None  # a generated answer: graded by the rounding its prompt states
 
     @property
     def answer_kind(self) -> str:
@@ -74,11 +75,9 @@ def present(q: dict, seed: int) -> Presented:
         p.prompt = f"{intro}\n{problem.prompt}" if intro else problem.prompt
         p.explanation = problem.explanation + (f" {q['explanation']}" if q.get("explanation") else "")
         p.answer = problem.answer
+        p.precision = problem.precision
         p.tolerance = problem.tolerance
-        if isinstance(problem.answer, tuple):
-            p.expected = ", ".join(_fmt_number(x) for x in problem.answer)
-        else:
-            p.expected = _fmt_number(round(problem.answer, 4)) if problem.tolerance else _fmt_number(problem.answer)
+        p.expected = problem.expected_text
     else:  # validated content never gets here
         raise ValueError(f"unknown question kind {kind!r}")
     return p
@@ -100,9 +99,11 @@ def check(p: Presented, response: Any) -> bool | None:
     if kind == "true_false":
         return None if not isinstance(response, bool) else response == p.answer
     if kind == "numeric":
+        if p.precision is not None:
+            return grading.grade_rounded(str(response), p.answer, p.precision)
         return grading.grade_numeric(str(response), p.answer, p.tolerance, p.rel_tolerance)
     if kind == "vector":
-        return grading.grade_vector(str(response), p.answer, p.tolerance)
+        return grading.grade_vector(str(response), p.answer, p.tolerance, p.precision)
     if kind == "text":
         text = str(response)
         return None if not grading.normalise_text(text) else grading.grade_text(text, p.answer)
