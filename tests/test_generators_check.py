@@ -293,6 +293,12 @@ def recompute(name: str, t: str):  # noqa: C901 - one branch per generator, each
         if "min-max" in t:
             return float(np.interp(x, [xs.min(), xs.max()], [0, 1]))
         return float(stats.zscore(xs)[list(xs).index(x)])
+    if name == "counting":
+        k, n = (int(v) for v in re.search(r"(\d+) of (\d+)", t).groups())
+        if "different orders" in t:
+            return int(special.perm(n, k, exact=True))
+        assert "different selections" in t, t
+        return int(special.comb(n, k, exact=True))
     if name == "one_hot_size":
         numeric = one(r"has (\d+) numeric", t)
         levels = [int(v) for v in re.findall(r"one with (\d+) categories", t)]

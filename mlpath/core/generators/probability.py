@@ -9,7 +9,7 @@ from statistics import NormalDist
 
 from mlpath.core.generators._base import Param, Problem, generator, problem
 from mlpath.core.generators._format import approx, br, num
-from mlpath.core.grading import decimals, sig_figs
+from mlpath.core.grading import EXACT, decimals, sig_figs
 
 
 def _values(xs: list[int] | list[float]) -> str:
@@ -383,3 +383,31 @@ def histogram_density(rng: random.Random) -> Problem:
     return problem(f"A histogram of {total} observations uses bins of width {num(width)}. One bin holds {count} "
                    "observations. On a density scale (total area 1), how tall is that bin's bar?", value, prec, steps,
                    {"total": total, "width": width, "count": count})
+
+
+_CHOOSE = ("A study group takes {k} of {n} learners; the order in which they are picked does not matter.",
+           "A reading list takes {k} of {n} papers; the order does not matter.",
+           "A model ensemble uses {k} of {n} trained models; only which models are used matters.")
+_ARRANGE = ("A race has {n} runners; the first {k} places are awarded, so {k} of {n} runners finish in order.",
+            "A playlist plays {k} of {n} songs, one after another, with no song twice.",
+            "A conference has {k} of {n} speakers give talks one after another; the order of the talks matters.")
+
+
+@generator("counting", "combinations or permutations: how many ways to choose or arrange k of n",
+           order=Param((False, True), False))
+def counting(rng: random.Random, order: bool) -> Problem:
+    n = rng.randint(6, 30)
+    k = rng.randint(2, min(6, n - 1))
+    story = rng.choice(_ARRANGE if order else _CHOOSE).format(k=k, n=n)
+    if order:
+        value = math.perm(n, k)
+        factors = " × ".join(str(n - i) for i in range(k))
+        steps = [f"Order matters, so count arrangements: n! / (n - k)! = {n}! / {n - k}!.",
+                 f"That is the product of the {k} largest factors: {factors} = {value}."]
+    else:
+        value = math.comb(n, k)
+        steps = [f"Order does not matter, so count combinations: C(n, k) = n! / (k! (n - k)!) with n = {n}, k = {k}.",
+                 f"Arrangements {n}! / {n - k}! = {math.perm(n, k)}, divided by the {k}! = {math.factorial(k)} orders "
+                 f"of each group: {math.perm(n, k)} / {math.factorial(k)} = {value}."]
+    return problem(f"{story} How many different {'orders' if order else 'selections'} are possible?", value, EXACT,
+                   steps, {"n": n, "k": k, "order": order})
