@@ -89,3 +89,12 @@ class ContentState(SQLModel, table=True):
     fingerprint: str
     roadmap: str  # the validated roadmap as JSON, so reads need no YAML
     synced_at: datetime
+
+
+class LearnerSetting(SQLModel, table=True):
+    """The learner's own choices kept with their data: ``goal`` (a topic or track id) and ``order``."""
+
+    __tablename__ = "learner_setting"
+    key: str = Field(primary_key=True)
+    value: str
+    updated_at: datetime

@@ -23,6 +23,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "review": ("id", "card_id", "question_id", "topic_id", "reviewed_at", "rating", "correct", "answer",
                "response_ms", "seed"),
     "content_state": ("id", "source", "fingerprint", "roadmap", "synced_at"),
+    "learner_setting": ("key", "value", "updated_at"),
 }
 
 # A card's memory state: what FSRS reads and writes.
