@@ -6,7 +6,7 @@ import typer
 
 from mlpath.cli import render as r
 from mlpath.cli.common import JsonOpt, complete_topic, session
-from mlpath.cli.roadmap import HoursPerWeekOpt, estimate_lines
+from mlpath.cli.roadmap import HoursPerWeekOpt, estimate_lines, missing_goal_note
 
 
 def goal(
@@ -54,7 +54,7 @@ def goal(
         data = use_case.goal_path(s, electives, hours_per_week)
     g = data.goal
     if g.missing:
-        r.note(f"your goal {g.missing!r} is no longer in the roadmap; showing the whole roadmap")
+        missing_goal_note(f"your goal {g.missing!r} is no longer in the roadmap; showing the whole roadmap")
     if json:
         return r.emit_json(data)
     if g.goal is None:

@@ -23,7 +23,7 @@ def next_(
     with session() as s:
         data = use_case.next_topics(s, limit, area, electives)
     if data.goal_missing:
-        r.note(f"your goal {data.goal_missing!r} is no longer in the roadmap; showing the whole roadmap "
+        missing_goal_note(f"your goal {data.goal_missing!r} is no longer in the roadmap; showing the whole roadmap "
                "(set a new goal with `mlpath goal`)")
     if json:
         return r.emit_json(data)
@@ -57,6 +57,11 @@ def next_(
                  f"{more} more unlocked: mlpath next --limit {data.available}")
 
 
+def missing_goal_note(text: str) -> None:
+    """One unwrapped line on stderr (Rich would wrap it at the terminal's width)."""
+    sys.stderr.write(f"mlpath: {text}\n")
+
+
 HoursPerWeekOpt = Annotated[float | None, typer.Option(
     "--hours-per-week", help="Your pace for the finish date (default: the hours of the topics you finished in "
                              "the last 8 weeks, divided by 8).", show_default=False)]
@@ -67,7 +72,7 @@ def progress(area: AreaOpt = None, hours_per_week: HoursPerWeekOpt = None, json:
     with session() as s:
         data = use_case.progress(s, area, hours_per_week)
     if data.goal is not None and data.goal.missing:
-        r.note(f"your goal {data.goal.missing!r} is no longer in the roadmap; showing the whole roadmap "
+        missing_goal_note(f"your goal {data.goal.missing!r} is no longer in the roadmap; showing the whole roadmap "
                "(set a new goal with `mlpath goal`)")
     if json:
         return r.emit_json(data)
