@@ -288,3 +288,150 @@ def test_single_topic_json_keeps_its_shape(cli, goalmini):
 def test_with_prerequisites_is_for_done_and_skip_only(cli, goalmini):
     code, _, err = cli("reset", "pca", "--with-prerequisites")
     assert code == 2 and err.count("\n") == 1
+
+
+# --- the installed command ----------------------------------------------------------------------------------------
+
+def _in_terminal(args: list[str], env: dict[str, str], cwd: str, answer: bytes) -> tuple[int, str]:
+    """Run the installed command with a pseudo-terminal as stdin and stdout; type ``answer`` at the first prompt."""
+    import pty
+    import select
+    import time
+
+    main, sub = pty.openpty()
+    proc = subprocess.Popen([*mlpath_exe(), *args], stdin=sub, stdout=sub, stderr=sub, env=env, cwd=cwd)
+    os.close(sub)
+    chunks: list[bytes] = []
+    answered = False
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([main], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+            if not answered and b"[y/N]" in b"".join(chunks):
+                os.write(main, answer)
+                answered = True
+        elif proc.poll() is not None:
+            break
+    os.close(main)
+    return proc.wait(timeout=60), b"".join(chunks).decode("utf-8", "replace")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("answer, marked", [(b"y\r", LR_PATH), (b"n\r", set())])
+def test_with_prerequisites_asks_once_on_a_terminal_listing_them(home, goalmini, run_mlpath, answer, marked):
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    env.update(TERM="dumb", COLUMNS="200", MLPATH_HOME=str(home), MLPATH_CONTENT=str(goalmini))
+    code, out = _in_terminal(["done", "linear-regression", "--with-prerequisites"], env, str(home.parent), answer)
+    assert code == 0, out
+    assert out.count("[y/N]") == 1
+    question = out[:out.index("[y/N]")]
+    for t in LR_PATH:
+        assert t in question
+    done = {t["id"] for t in json.loads(run_mlpath("topics", "--status", "done", "--json").stdout)}
+    assert done == marked
+    if not marked:
+        assert "Nothing changed." in out
+
+
+@pytest.mark.slow
+def test_goal_next_progress_through_the_installed_command(home, goalmini, run_mlpath):
+    env = {"MLPATH_NOW": "2025-01-01T00:00:00Z"}
+    result = run_mlpath("goal", "regressor", "--order", "build-first", env=env)
+    assert result.returncode == 0 and result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Goal: track regressor (Regression practitioner), build-first"
+    assert [line.split(" - ")[0].split("] ")[1] for line in lines[1:6]] == [
+        "derivatives", "gradient-descent", "vectors", "matrices", "linear-regression"]
+    assert run_mlpath("skip", "vectors", "derivatives", env=env).returncode == 0
+    nxt = json.loads(run_mlpath("next", "--json", env=env).stdout)
+    assert [t["id"] for t in nxt["topics"]] == ["gradient-descent", "matrices"]
+    assert run_mlpath("done", "gradient-descent", env=env).returncode == 0
+    progress = json.loads(run_mlpath("progress", "--json", "--hours-per-week", "6", env=env).stdout)
+    # 24 h on the path; 4 + 5 skipped + 3 done = 12; 12 left at 6 h a week = 2 weeks
+    assert (progress["estimate"]["hours_left"], progress["estimate"]["finish"]) == (12, "2025-01-15")
+    result = run_mlpath("goal", "regresor")
+    assert result.returncode == 2 and result.stdout == "" and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and "did you mean regressor" in result.stderr
+    result = run_mlpath("reset", "matrices", "vectorz")
+    assert result.returncode == 2 and "did you mean vectors" in result.stderr
+    assert json.loads(run_mlpath("show", "vectors", "--json").stdout)["status"] == "skipped"
+
+
+# --- properties on the shipped roadmap ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def shipped():
+    from mlpath.packs.loader import load_or_raise
+    from mlpath.paths import content_dir
+
+    return load_or_raise(content_dir()).roadmap
+
+
+def _names(shipped):
+    from hypothesis import strategies as st
+
+    return st.lists(st.sampled_from([t.id for t in shipped.topics]), min_size=1, max_size=4, unique=True)
+
+
+@pytest.mark.slow
+def test_with_prerequisites_marks_exactly_what_is_needed(cli, home, shipped):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from mlpath.core.graph import ancestors
+
+    assert cli("progress")[0] == 0  # the database and the content cache exist from here on
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(names=_names(shipped), known=_names(shipped), action=st.sampled_from(["done", "skip"]))
+    def check(names, known, action):
+        conn = sqlite3.connect(home / "mlpath.db")
+        with conn:
+            conn.execute("DELETE FROM topic_status")
+        conn.close()
+        assert cli("done", *known, "--force")[0] == 0
+        before = statuses(cli)
+        code, out, err = cli(action, *names, "--with-prerequisites", "--force", "--json")
+        assert code == 0, err
+        after = statuses(cli)
+        needed = set(names).union(*(ancestors(shipped, n) for n in names))
+        new = "done" if action == "done" else "skipped"
+        for tid, status in after.items():
+            if tid in names:
+                assert status == new
+            elif tid in needed and before[tid] not in ("done", "skipped"):
+                assert status == new
+            else:
+                assert status == before[tid], tid  # finished prerequisites and everything else untouched
+        marked = {t["id"] for t in json.loads(out)["topics"]}
+        assert marked == set(names) | {t for t in needed if before[t] not in ("done", "skipped")}
+
+    check()
+
+
+@pytest.mark.slow
+def test_one_unknown_name_among_many_changes_nothing(cli, home, shipped):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    assert cli("progress")[0] == 0
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(names=_names(shipped), position=st.integers(0, 4), typo=st.sampled_from(["zz-nope", "pytorhc", "q"]),
+           action=st.sampled_from(["start", "done", "skip", "reset"]))
+    def check(names, position, typo, action):
+        before = statuses(cli)
+        args = [*names[:position], typo, *names[position:]]
+        code, out, err = cli(action, *args, "--force") if action in ("done", "skip") else cli(action, *args)
+        assert code == 2 and out == "" and err.count("\n") == 1 and repr(typo) in err
+        assert statuses(cli) == before
+
+    cli("done", "python-basics", "numpy", "--force")
+    check()
