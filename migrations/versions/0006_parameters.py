@@ -1,14 +1,14 @@
 """the learner's fitted FSRS parameters, with their provenance; one-time notices
 
 Revision ID: 0006_parameters
-Revises: 0001_initial
+Revises: 0005_goal
 Create Date: 2026-11-30
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_parameters"
-down_revision = "0001_initial"
+down_revision = "0005_goal"
 branch_labels = None
 depends_on = None
 

@@ -13,7 +13,7 @@ from mlpath.app.session import Session, resolve, resolve_area, resolve_topic
 from mlpath.core import graph, ranking
 from mlpath.core import search as searching
 from mlpath.core.model import FINISHED, STATUSES, Area, Resource, Topic
-from mlpath.errors import ConfirmationNeeded, UserError
+from mlpath.errors import ConfirmationNeeded, InvalidValue, NotFound, UserError
 from mlpath.store import queries
 from mlpath.values import to_jsonable
 
@@ -54,6 +54,9 @@ class Suggestion:
     leads_to: int
     hours: float
     resource: Resource | None
+    heading_for: str | None = None  # the goal or milestone this topic is on the way to
+    needed_for: str | None = None  # build-first: the practical topic this maths topic is taken for now
+    elective: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,15 +65,31 @@ class NextTopics:
     available: int  # unlocked topics in all (``topics`` holds the first few)
     remaining: int  # topics neither done nor skipped
     due: int  # cards due for review now
+    goal: str | None = None  # the learner's goal (a topic or track id); None: the whole roadmap
+    order: str = "math-first"
+    electives: bool = False  # electives offered even off the goal's path
+    goal_remaining: int | None = None  # topics of the goal's path neither done nor skipped
+    goal_missing: str | None = None  # a stored goal the roadmap no longer has (ignored)
 
 
-def next_topics(s: Session, limit: int = 5, area: str | None = None) -> NextTopics:
+def next_topics(s: Session, limit: int = 5, area: str | None = None, electives: bool = False) -> NextTopics:
+    from mlpath.app.goals import learner_goal
+    from mlpath.core.goals import goal_topics
+
     statuses = queries.statuses(s.conn)
-    recs = ranking.recommend(s.roadmap, statuses, resolve_area(s, area))
+    g = learner_goal(s)
+    recs = ranking.recommend(s.roadmap, statuses, resolve_area(s, area), goal=g.goal, order=g.order,
+                             include_electives=electives)
     items = [Suggestion(r.topic.id, r.topic.title, r.topic.area, r.status, r.reason, r.unlocks, r.leads_to,
-                        r.topic.hours, r.topic.resources[0] if r.topic.resources else None) for r in recs[:limit]]
+                        r.topic.hours, r.topic.resources[0] if r.topic.resources else None, r.heading_for,
+                        r.needed_for, r.topic.elective) for r in recs[:limit]]
     remaining = sum(1 for t in s.roadmap.topics if statuses.get(t.id) not in FINISHED)
-    return NextTopics(items, len(recs), remaining, queries.due_count(s.conn, s.now))
+    goal_remaining = None
+    if g.goal is not None:
+        goal_remaining = sum(1 for t in goal_topics(s.roadmap, g.goal, include_electives=electives)
+                             if statuses.get(t) not in FINISHED)
+    return NextTopics(items, len(recs), remaining, queries.due_count(s.conn, s.now), g.goal, g.order, electives,
+                      goal_remaining, g.missing)
 
 
 @dataclass(frozen=True)
@@ -110,24 +129,63 @@ class AreaProgress:
 
 
 @dataclass(frozen=True)
+class HoursSplit:
+    """Core and elective hours apart (done means done or skipped)."""
+
+    core_done: float
+    core_total: float
+    elective_done: float
+    elective_total: float
+
+
+def _split(ts: list[Topic], statuses: Mapping[str, str]) -> HoursSplit:
+    sums = [0.0, 0.0, 0.0, 0.0]
+    for t in ts:
+        base = 2 if t.elective else 0
+        sums[base + 1] += t.hours
+        if statuses.get(t.id, "not_started") in FINISHED:
+            sums[base] += t.hours
+    return HoursSplit(*sums)
+
+
+@dataclass(frozen=True)
 class Progress:
     counts: Counts
     areas: list[AreaProgress]
     due: int
     reviews: int
+    hours_split: HoursSplit | None = None
+    goal: Any = None  # app.goals.LearnerGoal: the learner's goal and order
+    estimate: Any = None  # app.goals.GoalEstimate: the goal's (or the core roadmap's) hours and finish date
 
     def to_dict(self) -> dict[str, Any]:
+        g = self.goal
+        goal = None
+        if g is not None and g.goal is not None:
+            goal = {"id": g.goal, "kind": g.kind, "title": g.title, "goals": list(g.goals)}
         return {**asdict(self.counts), "areas": [a.to_dict() for a in self.areas], "due": self.due,
-                "reviews": self.reviews}
+                "reviews": self.reviews,
+                "hours_split": to_jsonable(self.hours_split),
+                "order": g.order if g is not None else None,
+                "goal": goal,
+                "goal_missing": g.missing if g is not None else None,
+                "estimate": to_jsonable(self.estimate)}
 
 
-def progress(s: Session, area: str | None = None) -> Progress:
+def progress(s: Session, area: str | None = None, hours_per_week: float | None = None) -> Progress:
+    """Counts overall and per area, core and elective hours apart, and the goal's hours and finish date at the
+    learner's pace (the whole core roadmap's when there is no goal)."""
+    from mlpath.app import goals
+
     statuses = queries.statuses(s.conn)
     area_id = resolve_area(s, area)
+    the_pace = goals.pace(s, hours_per_week)
     topics = [t for t in s.roadmap.topics if area_id is None or t.area == area_id]
     areas = [AreaProgress(a.id, a.title, _counts(s.roadmap.in_area(a.id), statuses))
              for a in s.roadmap.areas if not area_id or a.id == area_id]
-    return Progress(_counts(topics, statuses), areas, queries.due_count(s.conn, s.now), queries.review_count(s.conn))
+    g = goals.learner_goal(s)
+    return Progress(_counts(topics, statuses), areas, queries.due_count(s.conn, s.now), queries.review_count(s.conn),
+                    _split(topics, statuses), g, goals.estimate(s, g.goal, statuses, the_pace))
 
 
 def topics_list(s: Session, area: str | None = None, status: str | None = None) -> list[TopicView]:
@@ -332,3 +390,108 @@ def check_content(folder: Path | None):
     from mlpath.packs.loader import load
 
     return load(folder or paths.content_dir())
+
+
+# --- status changes on several topics at once ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MarkedTopic:
+    id: str
+    title: str
+    status: str
+    previous: str
+    changed: bool
+    prerequisite: bool  # added by with_prerequisites (needed by a named topic), not named itself
+
+
+@dataclass(frozen=True)
+class StatusChanges:
+    action: str
+    status: str
+    topics: list[MarkedTopic]  # in prerequisite order
+    changed: int
+    newly_unlocked: list[str]
+    cancelled: bool = False  # the learner said no: nothing was written
+
+
+_LABEL = {"in_progress": "in progress", "done": "done", "skipped": "skipped", "not_started": "not started"}
+
+
+def _resolve_topics(s: Session, names: list[str]) -> list[str]:
+    """Every name to a topic id, all before anything is written; the first unknown name is the error."""
+    ids = []
+    for name in names:
+        found = searching.resolve_exact(s.roadmap, name)
+        if isinstance(found, Topic):
+            ids.append(found.id)
+        elif isinstance(found, Area):
+            raise UserError(f"{name!r} is an area, not a topic; give it as the area to mark all its topics")
+        else:
+            raise NotFound("topic", name, [x for x in searching.suggestions(s.roadmap, name) if x in s.roadmap.by_id])
+    return ids
+
+
+def change_statuses(s: Session, names: list[str], action: str, *, area: str | None = None,
+                    with_prerequisites: bool = False, force: bool = False,
+                    confirm: Callable[[str], bool] | None = None) -> StatusChanges:
+    """Apply start/done/skip/reset to several topics and/or every topic of an area, in one transaction.
+
+    Every name is resolved before anything is written. ``with_prerequisites`` (done and skip) also marks every
+    unfinished topic the named ones need; that, or ``done`` on topics whose prerequisites are unfinished, needs
+    ``force`` or one yes from ``confirm`` (asked once, listing the topics).
+    """
+    if action not in ACTIONS:
+        raise InvalidValue("action", f"must be one of {', '.join(ACTIONS)}")
+    if with_prerequisites and action not in ("done", "skip"):
+        raise InvalidValue("with_prerequisites", "applies to done and skip only")
+    named = _resolve_topics(s, names)
+    area_id = resolve_area(s, area)
+    if not named and area_id is None:
+        raise UserError("name one or more topics, or an area")
+    targets = list(dict.fromkeys(named + ([t.id for t in s.roadmap.in_area(area_id)] if area_id else [])))
+    statuses = queries.statuses(s.conn)
+    new = ACTIONS[action]
+    chosen = set(targets)
+    extra: list[str] = []
+    if with_prerequisites:
+        for tid in targets:
+            for a in graph.ancestors(s.roadmap, tid):
+                if a not in chosen and statuses.get(a, "not_started") not in FINISHED:
+                    chosen.add(a)
+                    extra.append(a)
+    position = {tid: i for i, tid in enumerate(graph.topological_order(s.roadmap))}
+    ordered = sorted(chosen, key=position.__getitem__)
+    question = message = action_text = None
+    if extra:
+        message = (f"{len(extra)} unfinished prerequisite{'s' if len(extra) != 1 else ''} will be marked "
+                   f"{_LABEL[new]} too: {', '.join(sorted(extra, key=position.__getitem__))}")
+        question = f"Mark these {len(ordered)} topics {_LABEL[new]}: {', '.join(ordered)}?"
+        action_text = f"mark them {_LABEL[new]}"
+    elif action == "done":
+        missing = []
+        for tid in targets:
+            gaps = [p for p in graph.missing_prerequisites(s.roadmap.by_id[tid], statuses) if p not in chosen]
+            if gaps:
+                missing.append(f"{tid} ({', '.join(gaps)})")
+        if missing:
+            message = "unfinished prerequisites: " + "; ".join(missing)
+            question = f"Some topics have {message}. Mark them done anyway?"
+            action_text = "mark them done anyway"
+    if message and not force:
+        if confirm is None:
+            raise ConfirmationNeeded(message, action=action_text)
+        if not confirm(question):
+            return StatusChanges(action, new, [
+                MarkedTopic(t, s.roadmap.by_id[t].title, statuses.get(t, "not_started"),
+                            statuses.get(t, "not_started"), False, t in extra) for t in ordered], 0, [], True)
+    before = {r.topic.id for r in ranking.recommend(s.roadmap, statuses)}
+    writes = [(t, new) for t in ordered if statuses.get(t, "not_started") != new]
+    if writes:
+        queries.set_statuses(s.conn, writes, s.now)
+    after_statuses = queries.statuses(s.conn)
+    unlocked = [r.topic.id for r in ranking.recommend(s.roadmap, after_statuses)
+                if r.topic.id not in before and r.topic.id not in chosen]
+    items = [MarkedTopic(t, s.roadmap.by_id[t].title, after_statuses.get(t, "not_started"),
+                         statuses.get(t, "not_started"), statuses.get(t, "not_started") != new, t in extra)
+             for t in ordered]
+    return StatusChanges(action, new, items, len(writes), unlocked)

@@ -9,18 +9,24 @@ import typer
 from mlpath.app import roadmap as use_case
 from mlpath.app.hints import optimize_hint
 from mlpath.cli import render as r
-from mlpath.cli.common import AreaOpt, JsonOpt, TargetArg, TopicArg, session
+from mlpath.cli.common import AreaOpt, JsonOpt, TargetArg, TopicArg, complete_topic, session
 
 
 def next_(
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many topics to show.")] = 5,
     area: AreaOpt = None,
+    electives: Annotated[bool, typer.Option(
+        "--electives", help="Offer electives too, even off your goal's path.")] = False,
     json: JsonOpt = False,
 ) -> None:
-    """What to study next: unlocked topics, in-progress first, best first, with the reason."""
+    """What to study next: unlocked topics on your goal's path (see `mlpath goal`), in-progress first, best first,
+    with the reason."""
     with session() as s:
-        data = use_case.next_topics(s, limit, area)
+        data = use_case.next_topics(s, limit, area, electives)
         hint = None if json else optimize_hint(s)
+    if data.goal_missing:
+        missing_goal_note(f"your goal {data.goal_missing!r} is no longer in the roadmap; showing the whole roadmap "
+                          "(set a new goal with `mlpath goal`)")
     if json:
         return r.emit_json(data)
     if hint:
@@ -28,8 +34,14 @@ def next_(
     if data.due:
         r.styled(f"[bold magenta]{data.due} review(s) due[/] — run [bold]mlpath review[/]",
                  f"{data.due} review(s) due: run `mlpath review`")
+    if data.goal:
+        r.styled(f"[dim]Goal: {r.esc(data.goal)} ({data.order}); {data.goal_remaining} topic(s) left on its path[/]",
+                 f"Goal: {data.goal} ({data.order}); {data.goal_remaining} topic(s) left on its path")
     if not data.topics:
-        if data.remaining == 0:
+        if data.goal and data.goal_remaining == 0:
+            r.line(f"Your goal {data.goal} is reached. Set another with `mlpath goal`, or `mlpath goal --clear` "
+                   "for the whole roadmap.")
+        elif data.remaining == 0:
             r.line("Every topic is done or skipped. Keep your memory fresh with `mlpath review`.")
         else:
             r.line("Nothing is unlocked here yet: finish the prerequisites first (see `mlpath topics --status available`).")
@@ -49,20 +61,35 @@ def next_(
                  f"{more} more unlocked: mlpath next --limit {data.available}")
 
 
-def progress(area: AreaOpt = None, json: JsonOpt = False) -> None:
-    """Your progress overall and per area."""
+def missing_goal_note(text: str) -> None:
+    """One unwrapped line on stderr (Rich would wrap it at the terminal's width)."""
+    sys.stderr.write(f"mlpath: {text}\n")
+
+
+HoursPerWeekOpt = Annotated[float | None, typer.Option(
+    "--hours-per-week", help="Your pace for the finish date (default: the hours of the topics you finished in "
+                             "the last 8 weeks, divided by 8).", show_default=False)]
+
+
+def progress(area: AreaOpt = None, hours_per_week: HoursPerWeekOpt = None, json: JsonOpt = False) -> None:
+    """Your progress overall and per area, core and elective hours apart, and your goal's estimated finish."""
     with session() as s:
-        data = use_case.progress(s, area)
+        data = use_case.progress(s, area, hours_per_week)
+    if data.goal is not None and data.goal.missing:
+        missing_goal_note(f"your goal {data.goal.missing!r} is no longer in the roadmap; showing the whole roadmap "
+               "(set a new goal with `mlpath goal`)")
     if json:
         return r.emit_json(data)
     c = data.counts
     finished = c.finished
+    h = data.hours_split
+    hours = (f"{h.core_done:g} of {h.core_total:g} core hours" if h.elective_total == 0 else
+             f"{h.core_done:g} of {h.core_total:g} core hours (electives: {h.elective_done:g} of {h.elective_total:g})")
     if r.fancy():
         from rich.progress_bar import ProgressBar
         from rich.table import Table
 
-        table = Table(title=f"Progress: {finished}/{c.total} topics ({c.percent}%), "
-                            f"{c.hours_done:g} of {c.hours:g} hours", title_justify="left")
+        table = Table(title=f"Progress: {finished}/{c.total} topics ({c.percent}%), {hours}", title_justify="left")
         for col in ("area", "", "done", "in progress", "skipped", "total"):
             table.add_column(col, justify="right" if col not in ("area", "") else "left")
         for a in data.areas:
@@ -71,12 +98,30 @@ def progress(area: AreaOpt = None, json: JsonOpt = False) -> None:
                           str(ac.done), str(ac.in_progress), str(ac.skipped), str(ac.total))
         r.out().print(table)
     else:
-        r.line(f"Progress: {finished}/{c.total} topics ({c.percent}%), {c.hours_done:g} of {c.hours:g} hours")
+        r.line(f"Progress: {finished}/{c.total} topics ({c.percent}%), {hours}")
         for a in data.areas:
             ac = a.counts
             r.line(f"  {a.id:<24} [{r.bar(ac.finished, ac.total)}] "
                    f"{ac.done}/{ac.total} done, {ac.in_progress} in progress, {ac.skipped} skipped")
+    estimate_lines(data.goal, data.estimate)
     r.line(f"Reviews: {data.due} due now, {data.reviews} answered in all.")
+
+
+def estimate_lines(goal, e) -> None:
+    """The goal's (or core roadmap's) hours left and finish date, saying where the pace comes from."""
+    if e is None:
+        return
+    what = f"Goal {goal.goal} ({goal.order})" if goal is not None and goal.goal else "Core roadmap"
+    r.line(f"{what}: {e.hours_done:g} of {e.hours_total:g} hours done, {e.hours_left:g} left "
+           f"({e.topics_left} of {e.topics_total} topics).")
+    p = e.pace
+    source = ("as you gave it" if p.source == "given"
+              else f"from the {p.hours_done:g} h of topics you finished in the last {p.weeks} weeks")
+    if e.finish is not None:
+        r.line(f"At {p.hours_per_week:g} h a week ({source}): about {e.weeks_left:.0f} weeks, finishing around "
+               f"{e.finish.isoformat()}.")
+    elif e.hours_left > 0:
+        r.line(f"No finish date: no pace yet ({source}); pass --hours-per-week to estimate one.")
 
 
 def topics(
@@ -161,38 +206,68 @@ def _print_resources(resources) -> None:
                  f"  {i}. {res.title} ({res.kind}, {cost}) {res.url}")
 
 
-def _status_command(action: str, doc: str):
-    def command(name: TopicArg, json: JsonOpt = False) -> None:
-        _change(action, name, False, json)
+NamesArg = Annotated[list[str] | None, typer.Argument(
+    help="One or more topics (id, alias or title).", autocompletion=complete_topic, show_default=False)]
+WithPrerequisitesOpt = Annotated[bool, typer.Option(
+    "--with-prerequisites", "-p", help="Also mark every unfinished topic these need (asks once, listing them).")]
 
-    def done_command(
-        name: TopicArg,
-        force: Annotated[bool, typer.Option("--force", "-f", help="Mark done even if prerequisites are not done.")] = False,
+
+def _status_command(action: str, doc: str):
+    def command(names: NamesArg = None, area: AreaOpt = None, json: JsonOpt = False) -> None:
+        _change(action, names or [], area, False, False, json)
+
+    def marking_command(
+        names: NamesArg = None,
+        area: AreaOpt = None,
+        with_prerequisites: WithPrerequisitesOpt = False,
+        force: Annotated[bool, typer.Option(
+            "--force", "--yes", "-f", "-y",
+            help="Do not ask: mark even if prerequisites are not done, and mark the prerequisites listed.")] = False,
         json: JsonOpt = False,
     ) -> None:
-        _change(action, name, force, json)
+        _change(action, names or [], area, with_prerequisites, force, json)
 
-    fn = done_command if action == "done" else command
+    fn = marking_command if action in ("done", "skip") else command
     fn.__doc__ = doc
     return fn
 
 
-def _change(action: str, name: str, force: bool, json: bool) -> None:
+def _change(action: str, names: list[str], area: str | None, with_prerequisites: bool, force: bool,
+            json: bool) -> None:
     def ask(question: str) -> bool:
         return typer.confirm(question, default=False)
 
     confirm = ask if (sys.stdin.isatty() and sys.stdout.isatty() and not json) else None
-    with session() as s:
-        data = use_case.change_status(s, name, action, force=force, confirm=confirm)
-    if json:
-        return r.emit_json(data)
-    if not data.changed:
-        r.line(f"{data.id} is {r.status_label(data.status)} (unchanged).")
+    if len(names) == 1 and area is None and not with_prerequisites:  # one topic: the shape scripts know
+        with session() as s:
+            data = use_case.change_status(s, names[0], action, force=force, confirm=confirm)
+        if json:
+            return r.emit_json(data)
+        if not data.changed:
+            r.line(f"{data.id} is {r.status_label(data.status)} (unchanged).")
+            return
+        r.styled(f"[bold]{r.esc(data.id)}[/]: {r.status_label(data.previous)} → [green]{r.status_label(data.status)}[/]",
+                 f"{data.id}: {r.status_label(data.previous)} -> {r.status_label(data.status)}")
+        if data.newly_unlocked:
+            r.line("Now unlocked: " + ", ".join(data.newly_unlocked))
         return
-    r.styled(f"[bold]{r.esc(data.id)}[/]: {r.status_label(data.previous)} → [green]{r.status_label(data.status)}[/]",
-             f"{data.id}: {r.status_label(data.previous)} -> {r.status_label(data.status)}")
-    if data.newly_unlocked:
-        r.line("Now unlocked: " + ", ".join(data.newly_unlocked))
+    with session() as s:
+        batch = use_case.change_statuses(s, names, action, area=area, with_prerequisites=with_prerequisites,
+                                         force=force, confirm=confirm)
+    if json:
+        return r.emit_json(batch)
+    if batch.cancelled:
+        r.line("Nothing changed.")
+        return
+    for t in batch.topics:
+        why = " (prerequisite)" if t.prerequisite else ""
+        if t.changed:
+            r.line(f"{t.id}: {r.status_label(t.previous)} -> {r.status_label(t.status)}{why}")
+        else:
+            r.line(f"{t.id} is {r.status_label(t.status)} (unchanged).")
+    r.line(f"{batch.changed} of {len(batch.topics)} topic(s) changed.")
+    if batch.newly_unlocked:
+        r.line("Now unlocked: " + ", ".join(batch.newly_unlocked))
 
 
 def resources(
@@ -242,9 +317,13 @@ def register(app: typer.Typer) -> None:
     app.command()(progress)
     app.command()(topics)
     app.command()(show)
-    app.command("start")(_status_command("start", "Mark a topic as in progress."))
-    app.command("done")(_status_command("done", "Mark a topic as done (asks, or needs --force, if prerequisites are not)."))
-    app.command("skip")(_status_command("skip", "Skip a topic you already know; it counts as finished for what it unlocks."))
-    app.command("reset")(_status_command("reset", "Set a topic back to not started (its history is kept)."))
+    app.command("start")(_status_command("start", "Mark topics (or an area's) as in progress."))
+    app.command("done")(_status_command(
+        "done", "Mark topics (or an area's) as done (asks, or needs --force, if prerequisites are not); "
+                "--with-prerequisites marks what they need too."))
+    app.command("skip")(_status_command(
+        "skip", "Skip topics you already know (or an area's); they count as finished for what they unlock; "
+                "--with-prerequisites skips what they need too."))
+    app.command("reset")(_status_command("reset", "Set topics (or an area's) back to not started (history is kept)."))
     app.command()(resources)
     app.command()(search)

@@ -91,6 +91,15 @@ class ContentState(SQLModel, table=True):
     synced_at: datetime
 
 
+class LearnerSetting(SQLModel, table=True):
+    """The learner's own choices kept with their data: ``goal`` (a topic or track id) and ``order``."""
+
+    __tablename__ = "learner_setting"
+    key: str = Field(primary_key=True)
+    value: str
+    updated_at: datetime
+
+
 class FsrsParameters(SQLModel, table=True):
     """FSRS parameters fitted to the learner's own reviews (`mlpath optimize`). At most one row is active; none
     active means FSRS's defaults. Rows are kept, so the history of fits stays visible."""

@@ -35,16 +35,48 @@ def status_info(conn: sqlite3.Connection, topic_id: str) -> StatusInfo:
 
 def set_status(conn: sqlite3.Connection, topic_id: str, status: str, now: datetime) -> None:
     """Record a status change and its event; ``not_started`` clears the status row (history is kept)."""
+    set_statuses(conn, [(topic_id, status)], now)
+
+
+def set_statuses(conn: sqlite3.Connection, changes: list[tuple[str, str]], now: datetime) -> None:
+    """Record several (topic id, status) changes and their events in one transaction: all or nothing."""
     ts = to_db(now)
     with transaction(conn):
-        old = conn.execute("SELECT started_at FROM topic_status WHERE topic_id = ?", (topic_id,)).fetchone()
-        if status == "not_started":
-            conn.execute("DELETE FROM topic_status WHERE topic_id = ?", (topic_id,))
-        else:
-            started = old[0] if old and old[0] else (ts if status in ("in_progress", "done") else None)
-            finished = ts if status in ("done", "skipped") else None
-            tables.upsert_status(conn, topic_id, status, started, finished, ts)
-        conn.execute("INSERT INTO status_event (topic_id, status, at) VALUES (?,?,?)", (topic_id, status, ts))
+        for topic_id, status in changes:
+            old = conn.execute("SELECT started_at FROM topic_status WHERE topic_id = ?", (topic_id,)).fetchone()
+            if status == "not_started":
+                conn.execute("DELETE FROM topic_status WHERE topic_id = ?", (topic_id,))
+            else:
+                started = old[0] if old and old[0] else (ts if status in ("in_progress", "done") else None)
+                finished = ts if status in ("done", "skipped") else None
+                tables.upsert_status(conn, topic_id, status, started, finished, ts)
+            conn.execute("INSERT INTO status_event (topic_id, status, at) VALUES (?,?,?)", (topic_id, status, ts))
+
+
+def done_since(conn: sqlite3.Connection, since: datetime) -> list[str]:
+    """Topics done (not skipped) at or after ``since``: what the learner studied, for their pace."""
+    rows = conn.execute("SELECT topic_id FROM topic_status WHERE status = 'done' AND finished_at >= ? "
+                        "ORDER BY topic_id", (to_db(since),))
+    return [r[0] for r in rows]
+
+
+# --- the learner's settings kept with their data (goal, order) -------------------------------------------------
+
+def learner_settings(conn: sqlite3.Connection) -> dict[str, str]:
+    return dict(conn.execute("SELECT key, value FROM learner_setting"))
+
+
+def set_learner_settings(conn: sqlite3.Connection, values: dict[str, str | None], now: datetime) -> None:
+    """Set (or, for None, remove) several settings in one transaction."""
+    ts = to_db(now)
+    with transaction(conn):
+        for key, value in values.items():
+            if value is None:
+                conn.execute("DELETE FROM learner_setting WHERE key = ?", (key,))
+            else:
+                conn.execute("INSERT INTO learner_setting (key, value, updated_at) VALUES (?,?,?) "
+                             "ON CONFLICT(key) DO UPDATE SET value=excluded.value, updated_at=excluded.updated_at",
+                             (key, value, ts))
 
 
 # --- cards and reviews ----------------------------------------------------------------------------------------
