@@ -109,6 +109,7 @@ class Card:
     state: CardState | None = None  # the scheduler's
     shadow: CardState | None = None  # the scheduler's state without credit since the last explicit review
     credited: bool = False
+    rng: random.Random | None = None  # this card's own outcomes (common random numbers across arms)
     credit_strength: float = 0.0  # the strength its latest credit was given at
     held: bool = False  # credit reached it but was held out, since its last explicit review
 
@@ -145,7 +146,7 @@ class Run:
 
     def simulate(self) -> RunResult:
         g = self.graph
-        rng = random.Random(self.seed)  # the learner: card difficulty, then outcomes
+        rng = random.Random(self.seed)  # the learner's cards' difficulty
         by_topic: dict[str, list[Card]] = {t: [] for t in g.order}
         base = {t: [rng.lognormvariate(math.log(H0), 0.5) for _ in range(g.cards_per_topic[t])] for t in g.order}
         depths = cr.topic_depths(g.prerequisites)
@@ -164,7 +165,7 @@ class Run:
                 topic = g.order[introduced]
                 introduced += 1
                 for h0 in base[topic]:
-                    c = Card(topic, len(self.cards), h0, t)
+                    c = Card(topic, len(self.cards), h0, t, rng=random.Random(self.seed * 100003 + len(self.cards)))
                     c.state = review(review(new_card(now), 3, now, desired_retention=r, fuzzing=False), 3,
                                      now + timedelta(minutes=10), desired_retention=r, fuzzing=False)
                     c.shadow = c.state
@@ -187,7 +188,7 @@ class Run:
                 tt = t + 1 / 24 + done_today / (24 * 60)
                 when = self.at(tt)
                 p = c.p(tt)
-                success = rng.random() < p
+                success = c.rng.random() < p
                 if c.credited:
                     observations.append(cr.Observation(retrievability(c.state, when), retrievability(c.shadow, when),
                                                        success, c.credit_strength))
@@ -200,7 +201,7 @@ class Run:
                 done_today += 1
                 if not success:  # relearning step ten minutes later: the answer was just shown
                     t2 = tt + 10 / (24 * 60)
-                    c.exercise(t2, rng.random() < c.p(t2))
+                    c.exercise(t2, c.rng.random() < c.p(t2))
                     c.state = review(c.state, 3, self.at(t2), desired_retention=r, fuzzing=False)
                     reviews += 1
                     done_today += 1
@@ -211,7 +212,7 @@ class Run:
                     for pt in g.prerequisites[c.topic]:
                         q = self.transfer * g.true_weights[(c.topic, pt)]
                         for pc in by_topic[pt]:
-                            if rng.random() < q and rng.random() < pc.p(tt):  # retrieved along the way
+                            if pc.rng.random() < q and pc.rng.random() < pc.p(tt):  # retrieved along the way
                                 pc.exercise(tt, True)
                 if not self.graph_aware:
                     continue
@@ -247,14 +248,13 @@ def perturbed(rng: random.Random, weights: dict[tuple[str, str], float]) -> dict
 
 
 def interpolate(x: float, xs: Sequence[float], ys: Sequence[float]) -> float:
-    """y at x on the piecewise-linear curve through (xs, ys) sorted by xs; linear extrapolation at the ends."""
-    pts = sorted(zip(xs, ys))
-    for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
-        if x <= x1 or (x1, y1) == pts[-1]:
-            if x1 == x0:
-                return (y0 + y1) / 2
-            return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
-    return pts[0][1]
+    """y at x on the least-squares line of log y against x through the sweep's points (xs, ys): one run's true
+    retention is noisy, and the line uses the whole sweep rather than the two nearest, possibly crossed, points."""
+    ly = [math.log(y) for y in ys]
+    mx, my = statistics.fmean(xs), statistics.fmean(ly)
+    sxx = sum((a - mx) ** 2 for a in xs)
+    slope = sum((a - mx) * (b - my) for a, b in zip(xs, ly)) / sxx if sxx else 0.0
+    return math.exp(my + slope * (x - mx))
 
 
 def interval95(values: Sequence[float]) -> tuple[float, float, float]:
