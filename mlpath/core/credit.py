@@ -336,14 +336,14 @@ def _newton(slopes, lo: float, hi: float) -> float:
     x = (lo + hi) / 2
     for _ in range(200):
         d1, d2 = slopes(x)
+        if abs(d1) < 1e-12 or hi - lo < 1e-12:
+            return x
         if d1 > 0:
             hi = x
         else:
             lo = x
         step = x - d1 / d2 if d2 > 0 else (lo + hi) / 2
         x = step if lo < step < hi else (lo + hi) / 2
-        if hi - lo < 1e-12 or abs(d1) < 1e-12:
-            break
     return x
 
 
