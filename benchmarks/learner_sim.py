@@ -56,7 +56,7 @@ GAIN = 12.0  # true half-life growth on a successful retrieval at recall p: x (1
 H0 = 3.0  # median true half-life after the first study, days
 TRANSFER = {"none": 0.0, "weak": 0.1, "moderate": 0.25, "strong": 0.5}
 WEIGHT_NOISE = 0.35  # sd of the log-normal perturbation of the scheduler's edge weights
-RETENTIONS = (0.8, 0.85, 0.9, 0.95)
+RETENTIONS = (0.85, 0.875, 0.9, 0.925, 0.95)
 CALIBRATE_EVERY = 7  # days
 
 
@@ -248,13 +248,14 @@ def perturbed(rng: random.Random, weights: dict[tuple[str, str], float]) -> dict
 
 
 def interpolate(x: float, xs: Sequence[float], ys: Sequence[float]) -> float:
-    """y at x on the least-squares line of log y against x through the sweep's points (xs, ys): one run's true
-    retention is noisy, and the line uses the whole sweep rather than the two nearest, possibly crossed, points."""
-    ly = [math.log(y) for y in ys]
-    mx, my = statistics.fmean(xs), statistics.fmean(ly)
-    sxx = sum((a - mx) ** 2 for a in xs)
-    slope = sum((a - mx) * (b - my) for a, b in zip(xs, ly)) / sxx if sxx else 0.0
-    return math.exp(my + slope * (x - mx))
+    """y at x on the piecewise-linear curve through the sweep's points (xs, ys), taken in sweep order (desired
+    retention rising): the first segment whose ends bracket x, else the line through the two points nearest x."""
+    pts = list(zip(xs, ys))
+    for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+        if min(x0, x1) <= x <= max(x0, x1) and x0 != x1:
+            return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    (x0, y0), (x1, y1) = sorted(sorted(pts, key=lambda p: abs(p[0] - x))[:2])
+    return y0 if x0 == x1 else y0 + (y1 - y0) * (x - x0) / (x1 - x0)
 
 
 def interval95(values: Sequence[float]) -> tuple[float, float, float]:
@@ -267,7 +268,7 @@ def interval95(values: Sequence[float]) -> tuple[float, float, float]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="a small run (2 graphs x 2 seeds, 3 retentions)")
+    ap.add_argument("--quick", action="store_true", help="a small run (2 graphs x 2 seeds, 4 retentions, 240 days)")
     ap.add_argument("--json", action="store_true", help="print one JSON row per run instead of the table")
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--graphs", type=int, default=5)
@@ -277,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     retentions: Sequence[float] = RETENTIONS
     if args.quick:
         args.seeds, args.graphs, args.roadmap_seeds = 2, 2, 0
-        retentions = (0.85, 0.9, 0.95)
+        retentions = (0.875, 0.9, 0.925, 0.95)
         DAYS = 240
 
     graph_rng = random.Random(2026)
@@ -319,7 +320,7 @@ def _pairs(rows, group_filter, r_ref):
     saved, dret, dreq = [], [], []
     for case_rows in by.values():
         base = next(x for x in case_rows if x["arm"] == "fsrs" and x["desired_retention"] == r_ref)
-        gr = [x for x in case_rows if x["arm"] == "graph"]
+        gr = sorted((x for x in case_rows if x["arm"] == "graph"), key=lambda x: x["desired_retention"])
         same = next(x for x in gr if x["desired_retention"] == r_ref)
         at_equal = interpolate(base["true_retention"], [x["true_retention"] for x in gr],
                                [x["explicit_reviews"] for x in gr])
