@@ -144,6 +144,17 @@ def test_a_pass_splits_credit_across_the_topics_cards():
     assert {r.card_id: r.fraction for r in rows}[p1] == pytest.approx(0.125)
 
 
+def test_refreshed_topics_nearest_first_without_held_out_rows():
+    def row(topic: str, distance: int, held: bool = False) -> cr.ImplicitCredit:
+        c = card(10, 10)
+        return cr.ImplicitCredit(1, topic, "t", distance, NOW, 0.1, 30, 10, 11, 0.9, 0.91, c, held)
+
+    rows = [row("matrices", 2), row("chain-rule", 1), row("matrices", 2), row("vectors", 3, held=True),
+            row("algebra", 2)]
+    assert cr.refreshed_topics(rows) == ["chain-rule", "algebra", "matrices"]
+    assert cr.refreshed_topics([]) == []
+
+
 def test_credit_capped_by_the_reviewed_card_and_the_ceiling():
     last = NOW - timedelta(days=10)
     (p1,) = _ids(1, False, last)

@@ -93,7 +93,6 @@ OFFSET_PRIOR = 2.0
 PROBE_LIMIT = 2
 
 _REVIEW = 2  # fsrs State.Review
-_PASS = 2  # ratings Hard, Good and Easy are passes
 
 K = TypeVar("K", bound=Hashable)
 
@@ -271,6 +270,16 @@ def implicit_credit(source_topic: str, source_after: CardState,
                                            card.stability, after.stability, recall,
                                            retrievability(after, now, desired_retention), after))
     return rows
+
+
+def refreshed_topics(rows: Sequence[ImplicitCredit]) -> list[str]:
+    """The topics a review refreshed ("also refreshed: chain-rule, matrices"), nearest first, held-out rows left
+    out (the learner is not told about a comparison card)."""
+    best: dict[str, int] = {}
+    for r in rows:
+        if not r.held_out:
+            best[r.topic] = min(r.distance, best.get(r.topic, r.distance))
+    return sorted(best, key=lambda t: (best[t], t))
 
 
 def replay_with_credits(reviews: Sequence[tuple[int, datetime, int | None]],
