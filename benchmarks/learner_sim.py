@@ -9,7 +9,8 @@ the `fsrs` package:
 - ``fsrs``:  every card scheduled on its own (mlpath.core.scheduling), most overdue first.
 - ``graph``: the same, plus implicit credit (mlpath.core.credit): a passed review credits the prerequisites' cards,
   deeper topics are reviewed first so credit can knock out prerequisite reviews, a failed review probes the
-  weakest prerequisite, and the transfer strength is calibrated weekly from the learner's own outcomes.
+  weakest prerequisite (when its predicted recall is below the target), and the transfer strength is
+  recalibrated weekly from the learner's record so far (credited and held-out cards' next reviews).
 
 The learner's *true* memory is not FSRS's and not the credit rule:
 
@@ -23,9 +24,11 @@ The scheduler sees edge weights perturbed from the true ones (log-normal noise) 
 default weight on the shipped roadmap (which gives none). Every card's recall is probed weekly from its true
 memory; true retention is the mean over probes and cards introduced so far.
 
-Both arms sweep desired retention; the graph arm's explicit reviews are interpolated (linearly, in true retention)
-to the true retention the per-card arm reaches at each of its desired retentions, and compared pairwise over
-seeds x graphs (95% t-intervals).
+Both arms sweep desired retention. Each learner (graph x seed) is compared with itself under both arms (the same
+cards, each with its own random stream) at equal true retention, two ways: the graph arm's sweep interpolated to
+the true retention per-card FSRS reaches at desired retention 0.9, and per-card FSRS's sweep interpolated to the
+one the graph arm reaches at 0.9. Means with 95% normal intervals over learners. Explicit reviews count every
+answered card after its first study (relearning steps and probes included; the first study is the same for both).
 """
 
 from __future__ import annotations
