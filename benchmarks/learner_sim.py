@@ -276,7 +276,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--graphs", type=int, default=5)
     ap.add_argument("--roadmap-seeds", type=int, default=5, help="learners on the shipped roadmap (0: none)")
+    ap.add_argument("--rows", type=Path, help="also append each run's JSON row to this file as it finishes")
+    ap.add_argument("--table-from", type=Path, help="print the table from rows saved with --rows, run nothing")
     args = ap.parse_args(argv)
+    if args.table_from:
+        rows = [json.loads(line) for line in args.table_from.read_text().splitlines() if line.strip()]
+        retentions = sorted({r["desired_retention"] for r in rows})
+        cases = {(r["graph"], r["seed"]) for r in rows}
+        print_table(rows, retentions, cases, float("nan"))
+        return 0
     global DAYS
     retentions: Sequence[float] = RETENTIONS
     if args.quick:
@@ -304,6 +312,9 @@ def main(argv: list[str] | None = None) -> int:
                                  "desired_retention": r, "explicit_reviews": res.explicit_reviews,
                                  "true_retention": round(res.true_retention, 5), "credits": res.credits,
                                  "strength": round(res.final_strength, 4)})
+                    if args.rows:
+                        with args.rows.open("a") as f:
+                            f.write(json.dumps(rows[-1]) + "\n")
     elapsed = time.perf_counter() - t0
     if args.json:
         for row in rows:
@@ -346,7 +357,8 @@ def paired(rows: list[dict], r_ref: float) -> list[Paired]:
 def print_table(rows, retentions, cases, elapsed) -> None:
     r_ref = 0.9
     print(f"Learner simulator: {len(cases)} learners (graph x seed), {DAYS} days, budget {BUDGET}/day, "
-          f"desired retention swept over {', '.join(map(str, retentions))}; {elapsed:.0f} s.\n")
+          f"desired retention swept over {', '.join(map(str, retentions))}"
+          + (f"; {elapsed:.0f} s.\n" if elapsed == elapsed else ".\n"))
     print("Graph-aware against per-card FSRS, change in explicit reviews (negative = fewer) at equal true "
           "retention: (a) at the true retention per-card FSRS reaches with desired retention 0.9 (the graph arm's "
           "sweep interpolated there), (b) at the one the graph arm reaches with 0.9 (per-card FSRS's sweep "
