@@ -179,3 +179,19 @@ def test_misused_options_are_one_line_errors(cli):
     for args in (["--apply"], ["--reset", "--dry-run"]):
         code, out, err = cli("optimize", *args)
         assert code == 2 and err.count("\n") == 1 and err.startswith("mlpath: error: --")
+
+
+def test_rescheduling_over_several_processes_gives_the_same_states(learner_home, monkeypatch):
+    from mlpath.app import optimize as use_case
+    from mlpath.app.session import open_session
+
+    s = open_session()
+    try:
+        monkeypatch.setattr(use_case, "PARALLEL_REVIEWS", 10**12)
+        serial, moved = use_case._rescheduled_states(s, TRUE)
+        monkeypatch.setattr(use_case, "PARALLEL_REVIEWS", 0)
+        monkeypatch.setattr("os.cpu_count", lambda: 2)
+        parallel, moved_too = use_case._rescheduled_states(s, TRUE)
+    finally:
+        s.close()
+    assert dict(parallel) == dict(serial) and moved == moved_too > 0

@@ -87,13 +87,43 @@ def _events(s: Session) -> list[fitting.ReviewEvent]:
     return [fitting.ReviewEvent(card, at, rating) for card, at, rating in stored.explicit_reviews(s.conn)]
 
 
+PARALLEL_REVIEWS = 50_000  # above this many reviews, rescheduling replays the cards on every core
+
+
+def _replay_chunk(args):
+    histories, weights, retention = args
+    return fitting.reschedule(histories, weights, retention)
+
+
+def _reschedule(histories: dict, weights: tuple[float, ...] | None, retention: float) -> dict:
+    """fitting.reschedule, split over the machine's cores when the history is long (each card replays alone)."""
+    import os
+
+    workers = min(os.cpu_count() or 1, 8)
+    reviews = sum(len(h.reviews) for h in histories.values())
+    if workers < 2 or reviews < PARALLEL_REVIEWS:
+        return fitting.reschedule(histories, weights, retention)
+    from concurrent.futures import ProcessPoolExecutor
+
+    keys = sorted(histories, key=lambda k: -len(histories[k].reviews))
+    chunks = [{k: histories[k] for k in keys[i::workers]} for i in range(workers)]  # similar work in each
+    out: dict = {}
+    try:
+        with ProcessPoolExecutor(workers) as pool:
+            for part in pool.map(_replay_chunk, [(c, weights, retention) for c in chunks]):
+                out.update(part)
+    except (OSError, RuntimeError):  # no processes to be had (a sandbox): replay here
+        return fitting.reschedule(histories, weights, retention)
+    return out
+
+
 def _rescheduled_states(s: Session, weights: tuple[float, ...] | None) -> tuple[list, int]:
     """Every card replayed from its own review log with ``weights``; and how many due dates move."""
-    histories = {cid: fitting.CardHistory(created, log) for cid, (created, log) in stored.card_histories(s.conn).items()}
-    states = fitting.reschedule(histories, weights, s.settings.desired_retention)
-    before = stored.due_dates(s.conn)
     from mlpath.store.db import to_db
 
+    histories = {cid: fitting.CardHistory(created, log) for cid, (created, log) in stored.card_histories(s.conn).items()}
+    states = _reschedule(histories, weights, s.settings.desired_retention)
+    before = stored.due_dates(s.conn)
     moved = sum(1 for cid, st in states.items() if before.get(cid) != to_db(st.due))
     return list(states.items()), moved
 
