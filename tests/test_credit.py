@@ -135,7 +135,8 @@ def test_a_pass_splits_credit_across_the_topics_cards():
     # p: weight 0.5, split over two cards; q: 0.25 two edges away, one card.
     for cid, fraction, distance in ((p1, 0.25, 1), (p2, 0.25, 1), (q1, 0.25, 2)):
         r = by_id[cid]
-        assert (r.fraction, r.distance, r.cap, r.held_out) == (pytest.approx(fraction), distance, 30, False)
+        assert (r.fraction, r.distance, r.cap, r.held_out, r.strength) == (pytest.approx(fraction), distance, 30,
+                                                                           False, 1.0)
         assert r.stability_after == pytest.approx(10 + fraction * (full - 10), rel=1e-6)
         assert r.recall_before == pytest.approx(0.9, abs=1e-4) and r.recall_after > r.recall_before
         assert r.card_after.stability == r.stability_after

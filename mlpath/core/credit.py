@@ -113,6 +113,7 @@ class ImplicitCredit(NamedTuple):
     recall_after: float
     card_after: CardState
     held_out: bool = False  # a comparison row: the card was left as it was (see HOLDOUT_SHARE)
+    strength: float = INITIAL_STRENGTH  # the transfer strength it was given at (for Observation.strength)
 
 
 class Probe(NamedTuple):
@@ -264,11 +265,11 @@ def implicit_credit(source_topic: str, source_after: CardState,
             recall = retrievability(card, now, desired_retention)
             if held_out(card_id, card.last_review):
                 rows.append(ImplicitCredit(card_id, topic, source_topic, distance, now, fraction, card_cap,
-                                           card.stability, card.stability, recall, recall, card, True))
+                                           card.stability, card.stability, recall, recall, card, True, strength))
             else:
                 rows.append(ImplicitCredit(card_id, topic, source_topic, distance, now, fraction, card_cap,
                                            card.stability, after.stability, recall,
-                                           retrievability(after, now, desired_retention), after))
+                                           retrievability(after, now, desired_retention), after, False, strength))
     return rows
 
 
