@@ -26,6 +26,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "fsrs_parameters": ("id", "parameters", "fitted_at", "reviews", "trained_on", "log_loss", "rmse_bins",
                         "previous_log_loss", "previous_rmse_bins", "active"),
     "notice": ("key", "at", "value"),
+    "status_reason": ("event_id", "reason"),
 }
 
 # A card's memory state: what FSRS reads and writes.
