@@ -416,3 +416,39 @@ def test_installed_command_right_answers_then_reset_and_progress(home, run_mlpat
     assert after["placed"] == placed - 2 and after["done"] == 1
     shown = json.loads(run_mlpath("show", "matrices", "--json", env=env).stdout)
     assert shown["status"] == "not_started" and shown["placed"] is False
+
+
+KINDS = ("choice", "multi", "true_false", "numeric", "text", "flashcard", "generated")
+
+
+def test_choose_questions_any_bank():
+    """For any bank: one question per topic, of that topic, and none better by the preference was passed over."""
+    import random
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    bank = st.lists(st.tuples(st.sampled_from("abcd"), st.sampled_from(KINDS), st.booleans()), min_size=1,
+                    max_size=30)
+
+    @settings(max_examples=200, deadline=None)
+    @given(bank, st.integers(0, 2 ** 31 - 1))
+    def check(rows, seed):
+        qs = [{"id": f"{t}-{i}", "topic": t, "kind": k} for i, (t, k, _) in enumerate(rows)]
+        seen = {f"{t}-{i}" for i, (t, _, was_seen) in enumerate(rows) if was_seen}
+        chosen = placing.choose_questions(qs, seen, random.Random(seed))
+        assert set(chosen) == {t for t, _, _ in rows}
+        for topic, q in chosen.items():
+            assert q["topic"] == topic
+            rank = (q["kind"] != "generated", q["id"] in seen, q["kind"] == "flashcard")
+            for other in qs:
+                if other["topic"] == topic:
+                    assert rank <= (other["kind"] != "generated", other["id"] in seen, other["kind"] == "flashcard")
+
+    check()
+
+
+@pytest.mark.parametrize("raw, expected", [("?", True), (" ? ", True), ("I don't know", True), ("idk?", False),
+                                           ("1", False), ("", False)])
+def test_dont_know_lines(raw, expected):
+    assert placing.is_dont_know(Response(None, raw)) is expected
