@@ -14,6 +14,7 @@ from mlpath.core import graph, ranking
 from mlpath.core import search as searching
 from mlpath.core.model import FINISHED, STATUSES, Area, Resource, Topic
 from mlpath.errors import ConfirmationNeeded, InvalidValue, NotFound, UserError
+from mlpath.store import placement as placement_store
 from mlpath.store import queries
 from mlpath.values import to_jsonable
 
@@ -102,20 +103,22 @@ class Counts:
     hours: float
     hours_done: float
     percent: float
+    placed: int = 0  # of the skipped topics, those skipped by `mlpath placement` (the rest were studied or skipped)
 
     @property
     def finished(self) -> int:
         return self.done + self.skipped
 
 
-def _counts(ts: list[Topic], statuses: Mapping[str, str]) -> Counts:
+def _counts(ts: list[Topic], statuses: Mapping[str, str], placed: frozenset[str] | set[str] = frozenset()) -> Counts:
     c = {st: 0 for st in STATUSES}
     for t in ts:
         c[statuses.get(t.id, "not_started")] += 1
     hours = sum(t.hours for t in ts)
     hours_done = sum(t.hours for t in ts if statuses.get(t.id) in FINISHED)
     percent = round(100 * (c["done"] + c["skipped"]) / len(ts), 1) if ts else 0.0
-    return Counts(len(ts), c["not_started"], c["in_progress"], c["done"], c["skipped"], hours, hours_done, percent)
+    return Counts(len(ts), c["not_started"], c["in_progress"], c["done"], c["skipped"], hours, hours_done, percent,
+                  sum(1 for t in ts if t.id in placed))
 
 
 @dataclass(frozen=True)
@@ -180,12 +183,14 @@ def progress(s: Session, area: str | None = None, hours_per_week: float | None =
     statuses = queries.statuses(s.conn)
     area_id = resolve_area(s, area)
     the_pace = goals.pace(s, hours_per_week)
+    placed = placement_store.placed(s.conn)
     topics = [t for t in s.roadmap.topics if area_id is None or t.area == area_id]
-    areas = [AreaProgress(a.id, a.title, _counts(s.roadmap.in_area(a.id), statuses))
+    areas = [AreaProgress(a.id, a.title, _counts(s.roadmap.in_area(a.id), statuses, placed))
              for a in s.roadmap.areas if not area_id or a.id == area_id]
     g = goals.learner_goal(s)
-    return Progress(_counts(topics, statuses), areas, queries.due_count(s.conn, s.now), queries.review_count(s.conn),
-                    _split(topics, statuses), g, goals.estimate(s, g.goal, statuses, the_pace))
+    return Progress(_counts(topics, statuses, placed), areas, queries.due_count(s.conn, s.now),
+                    queries.review_count(s.conn), _split(topics, statuses), g,
+                    goals.estimate(s, g.goal, statuses, the_pace))
 
 
 def topics_list(s: Session, area: str | None = None, status: str | None = None) -> list[TopicView]:
@@ -249,6 +254,7 @@ class AreaTopic:
     title: str
     status: str
     unlocked: bool
+    placed: bool = False  # skipped by `mlpath placement`
 
 
 @dataclass(frozen=True)
@@ -283,9 +289,10 @@ class TopicDetail:
     unlocks_titles: list[str]
     cards: CardSummary
     kind: str = "topic"
+    placed: bool = False  # skipped by `mlpath placement` (not studied)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, **to_jsonable(self.topic), "area_title": self.area_title,
+        return {"kind": self.kind, **to_jsonable(self.topic), "placed": self.placed, "area_title": self.area_title,
                 "started_at": self.started_at, "finished_at": self.finished_at,
                 "prerequisite_status": [asdict(p) for p in self.prerequisite_status], "unlocks": self.unlocks,
                 "unlocks_titles": self.unlocks_titles, "cards": asdict(self.cards)}
@@ -294,10 +301,12 @@ class TopicDetail:
 def show(s: Session, name: str) -> TopicDetail | AreaDetail:
     statuses = queries.statuses(s.conn)
     found = resolve(s, name)
+    placed = placement_store.placed(s.conn)
     if isinstance(found, Area):
         topics = s.roadmap.in_area(found.id)
         return AreaDetail(found.id, found.title, found.summary,
-                          [AreaTopic(t.id, t.title, statuses.get(t.id, "not_started"), graph.is_unlocked(t, statuses))
+                          [AreaTopic(t.id, t.title, statuses.get(t.id, "not_started"), graph.is_unlocked(t, statuses),
+                                     t.id in placed)
                            for t in topics],
                           card_summary(s, [t.id for t in topics]))
     t = found
@@ -308,7 +317,7 @@ def show(s: Session, name: str) -> TopicDetail | AreaDetail:
         [PrerequisiteStatus(p, s.roadmap.by_id[p].title if p in s.roadmap.by_id else p, statuses.get(p, "not_started"))
          for p in t.prerequisites],
         list(s.roadmap.dependents[t.id]), [s.roadmap.by_id[d].title for d in s.roadmap.dependents[t.id]],
-        card_summary(s, [t.id]))
+        card_summary(s, [t.id]), placed=t.id in placed)
 
 
 @dataclass(frozen=True)

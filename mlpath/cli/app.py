@@ -45,7 +45,7 @@ def _root(
 
 
 def _register() -> None:
-    from mlpath.cli import content_cmd, goal_cmd, insights, map_cmd, optimize_cmd, quiz, roadmap
+    from mlpath.cli import content_cmd, goal_cmd, insights, map_cmd, optimize_cmd, placement_cmd, quiz, roadmap
 
     roadmap.register(app)
     quiz.register(app)
@@ -54,6 +54,7 @@ def _register() -> None:
     map_cmd.register(app)
     optimize_cmd.register(app)
     goal_cmd.register(app)
+    placement_cmd.register(app)
 
 
 _register()

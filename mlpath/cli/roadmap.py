@@ -101,8 +101,12 @@ def progress(area: AreaOpt = None, hours_per_week: HoursPerWeekOpt = None, json:
         r.line(f"Progress: {finished}/{c.total} topics ({c.percent}%), {hours}")
         for a in data.areas:
             ac = a.counts
+            placed = f" ({ac.placed} by placement)" if ac.placed else ""
             r.line(f"  {a.id:<24} [{r.bar(ac.finished, ac.total)}] "
-                   f"{ac.done}/{ac.total} done, {ac.in_progress} in progress, {ac.skipped} skipped")
+                   f"{ac.done}/{ac.total} done, {ac.in_progress} in progress, {ac.skipped} skipped{placed}")
+    if c.placed:
+        r.line(f"Placed: {c.placed} of the skipped topics were placed by `mlpath placement`; "
+               f"{c.done} studied and done.")
     estimate_lines(data.goal, data.estimate)
     r.line(f"Reviews: {data.due} due now, {data.reviews} answered in all.")
 
@@ -178,12 +182,14 @@ def show(name: TargetArg, json: JsonOpt = False) -> None:
         if data.summary:
             r.line(data.summary)
         for t in data.topics:
-            r.line(f"  [{r.STATUS_MARK[t.status]}] {t.id} - {t.title} ({r.status_label(t.status)})")
+            placed = ", placed" if t.placed else ""
+            r.line(f"  [{r.STATUS_MARK[t.status]}] {t.id} - {t.title} ({r.status_label(t.status)}{placed})")
         r.line(cards_line)
         return
     t = data.topic
     r.styled(f"[bold]{r.esc(t.title)}[/] [dim]({t.id})[/]", f"{t.title} ({t.id})")
-    r.line(f"Area: {data.area_title} · status: {r.status_label(t.status)} · about {t.hours:g} hours")
+    placed = " (placed)" if data.placed else ""
+    r.line(f"Area: {data.area_title} · status: {r.status_label(t.status)}{placed} · about {t.hours:g} hours")
     r.line(t.summary)
     if data.prerequisite_status:
         r.line("Prerequisites: " + ", ".join(f"{p.id} ({r.status_label(p.status)})" for p in data.prerequisite_status))

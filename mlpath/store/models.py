@@ -124,3 +124,12 @@ class Notice(SQLModel, table=True):
     key: str = Field(primary_key=True)
     at: datetime
     value: str | None = None
+
+
+class StatusReason(SQLModel, table=True):
+    """Why a status changed, for the status events that have a reason: ``placement`` for the topics a placement
+    recorded as skipped. Keyed by the event's id; a topic is placed while its latest event has this reason."""
+
+    __tablename__ = "status_reason"
+    event_id: int = Field(primary_key=True)
+    reason: str

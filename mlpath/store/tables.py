@@ -27,6 +27,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                         "previous_log_loss", "previous_rmse_bins", "active"),
     "notice": ("key", "at", "value"),
     "learner_setting": ("key", "value", "updated_at"),
+    "status_reason": ("event_id", "reason"),
 }
 
 # A card's memory state: what FSRS reads and writes.
