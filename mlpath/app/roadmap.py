@@ -65,12 +65,12 @@ class NextTopics:
 
 
 def next_topics(s: Session, limit: int = 5, area: str | None = None) -> NextTopics:
-    statuses = queries.statuses(s.conn)
+    statuses = queries.statuses(s.conn, s.pack)
     recs = ranking.recommend(s.roadmap, statuses, resolve_area(s, area))
     items = [Suggestion(r.topic.id, r.topic.title, r.topic.area, r.status, r.reason, r.unlocks, r.leads_to,
                         r.topic.hours, r.topic.resources[0] if r.topic.resources else None) for r in recs[:limit]]
     remaining = sum(1 for t in s.roadmap.topics if statuses.get(t.id) not in FINISHED)
-    return NextTopics(items, len(recs), remaining, queries.due_count(s.conn, s.now))
+    return NextTopics(items, len(recs), remaining, queries.due_count(s.conn, s.pack, s.now))
 
 
 @dataclass(frozen=True)
@@ -115,23 +115,25 @@ class Progress:
     areas: list[AreaProgress]
     due: int
     reviews: int
+    pack: str | None = None  # the pack these numbers are of
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self.counts), "areas": [a.to_dict() for a in self.areas], "due": self.due,
-                "reviews": self.reviews}
+                "reviews": self.reviews, "pack": self.pack}
 
 
 def progress(s: Session, area: str | None = None) -> Progress:
-    statuses = queries.statuses(s.conn)
+    statuses = queries.statuses(s.conn, s.pack)
     area_id = resolve_area(s, area)
     topics = [t for t in s.roadmap.topics if area_id is None or t.area == area_id]
     areas = [AreaProgress(a.id, a.title, _counts(s.roadmap.in_area(a.id), statuses))
              for a in s.roadmap.areas if not area_id or a.id == area_id]
-    return Progress(_counts(topics, statuses), areas, queries.due_count(s.conn, s.now), queries.review_count(s.conn))
+    return Progress(_counts(topics, statuses), areas, queries.due_count(s.conn, s.pack, s.now),
+                    queries.review_count(s.conn, s.pack), s.pack)
 
 
 def topics_list(s: Session, area: str | None = None, status: str | None = None) -> list[TopicView]:
-    statuses = queries.statuses(s.conn)
+    statuses = queries.statuses(s.conn, s.pack)
     area_id = resolve_area(s, area)
     wanted = normalise_status(status) if status else None
     out = []
@@ -175,7 +177,7 @@ class CardSummary:
 def card_summary(s: Session, topic_ids: list[str]) -> CardSummary:
     from mlpath.core import scheduling
 
-    cards = queries.cards_for_topics(s.conn, topic_ids)
+    cards = queries.cards_for_topics(s.conn, s.pack, topic_ids)
     total = sum(s.roadmap.by_id[t].questions for t in topic_ids if t in s.roadmap.by_id)
     due = sum(1 for c in cards.values() if c.state.due <= s.now)
     seen = [c for c in cards.values() if c.state.last_review is not None]
@@ -233,7 +235,7 @@ class TopicDetail:
 
 
 def show(s: Session, name: str) -> TopicDetail | AreaDetail:
-    statuses = queries.statuses(s.conn)
+    statuses = queries.statuses(s.conn, s.pack)
     found = resolve(s, name)
     if isinstance(found, Area):
         topics = s.roadmap.in_area(found.id)
@@ -242,7 +244,7 @@ def show(s: Session, name: str) -> TopicDetail | AreaDetail:
                            for t in topics],
                           card_summary(s, [t.id for t in topics]))
     t = found
-    info = queries.status_info(s.conn, t.id)
+    info = queries.status_info(s.conn, s.pack, t.id)
     area = s.roadmap.area_by_id.get(t.area)
     return TopicDetail(
         topic_view(t, statuses), area.title if area else t.area, info.started_at, info.finished_at,
@@ -307,7 +309,7 @@ def change_status(s: Session, name: str, action: str, force: bool = False,
                   confirm: Callable[[str], bool] | None = None) -> StatusChange:
     """Apply start/done/skip/reset. ``done`` with unfinished prerequisites needs ``force`` or a yes from ``confirm``."""
     t = resolve_topic(s, name)
-    statuses = queries.statuses(s.conn)
+    statuses = queries.statuses(s.conn, s.pack)
     old = statuses.get(t.id, "not_started")
     new = ACTIONS[action]
     missing = graph.missing_prerequisites(t, statuses)
@@ -320,8 +322,8 @@ def change_status(s: Session, name: str, action: str, force: bool = False,
             return StatusChange(t.id, t.title, old, old, False, [])
     before = {r.topic.id for r in ranking.recommend(s.roadmap, statuses)}
     if new != old:
-        queries.set_status(s.conn, t.id, new, s.now)
-    after_statuses = queries.statuses(s.conn)
+        queries.set_status(s.conn, s.pack, t.id, new, s.now)
+    after_statuses = queries.statuses(s.conn, s.pack)
     after = [r.topic.id for r in ranking.recommend(s.roadmap, after_statuses) if r.topic.id not in before]
     return StatusChange(t.id, t.title, new, old, new != old, [x for x in after if x != t.id])
 

@@ -52,6 +52,7 @@ def _register() -> None:
     insights.register(app)
     app.add_typer(content_cmd.app, name="content")
     from mlpath.cli import map_cmd; map_cmd.register(app)  # noqa: E702 - one line to merge
+    from mlpath.cli import packs_cmd; packs_cmd.register(app)  # noqa: E702 - one line to merge
 
 
 _register()

@@ -8,7 +8,7 @@ import typer
 
 from mlpath.app import roadmap as use_case
 from mlpath.cli import render as r
-from mlpath.cli.common import AreaOpt, JsonOpt, TargetArg, TopicArg, session
+from mlpath.cli.common import AllPacksOpt, AreaOpt, JsonOpt, PackOpt, TargetArg, TopicArg, session
 
 
 def next_(
@@ -45,12 +45,22 @@ def next_(
                  f"{more} more unlocked: mlpath next --limit {data.available}")
 
 
-def progress(area: AreaOpt = None, json: JsonOpt = False) -> None:
-    """Your progress overall and per area."""
-    with session() as s:
+def progress(area: AreaOpt = None, pack: PackOpt = None, all_packs: AllPacksOpt = False,
+             json: JsonOpt = False) -> None:
+    """Your progress overall and per area, in the active pack (or --pack ID; --all-packs: a line per pack).
+
+    --json adds pack (the pack counted). With --all-packs, --json is `mlpath pack list --json`'s list."""
+    if all_packs:
+        if pack is not None or area is not None:
+            raise typer.BadParameter("--all-packs lists every pack; leave out --pack and --area")
+        from mlpath.cli import packs_cmd
+
+        return packs_cmd.list_(json=json)
+    with session(pack) as s:
         data = use_case.progress(s, area)
     if json:
         return r.emit_json(data)
+    r.line(f"Pack {data.pack}")
     c = data.counts
     finished = c.finished
     if r.fancy():
