@@ -38,6 +38,7 @@ class PackInfo:
     percent: float
     cards: int
     reviews: int
+    problem: str | None = None  # why its roadmap cannot be read now (its progress is still listed)
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,17 @@ def _active_id(conn) -> tuple[str, str | None]:
 
 
 def list_packs() -> PackList:
+    home = paths.home()
     conn = db.connect(paths.database_file())
+    problems: dict[str, str] = {}
     try:
         active, override = _active_id(conn)
+        for pack in manifests.installed_ids(home):  # read each installed pack once, so its topics are known
+            folder = manifests.installed_folder(home, pack, _shipped())
+            try:
+                sync_folder(conn, folder, clock.utcnow())
+            except UserError as e:  # a broken pack is listed with its problem; it never blocks the list
+                problems[pack] = str(e)
         data = queries.pack_data(conn)
         status_counts: dict[str, dict[str, int]] = {}
         for pack, status, n in conn.execute(
@@ -68,7 +77,6 @@ def list_packs() -> PackList:
             status_counts.setdefault(pack, {})[status] = n
     finally:
         conn.close()
-    home = paths.home()
     ids = manifests.installed_ids(home)
     out = []
     for pack in ids + sorted(set(data) - set(ids) - {active}) + ([active] if active not in ids and active not in data
@@ -89,7 +97,8 @@ def list_packs() -> PackList:
             pack, title, version, pack == active, folder is not None, pack == manifests.SHIPPED_ID,
             str(folder) if folder is not None else None, folder is not None and folder.is_symlink(), topics,
             c.get("done", 0), c.get("in_progress", 0), c.get("skipped", 0),
-            round(100 * finished / topics, 1) if topics else 0.0, d.cards if d else 0, d.reviews if d else 0))
+            round(100 * finished / topics, 1) if topics else 0.0, d.cards if d else 0, d.reviews if d else 0,
+            problems.get(pack)))
     return PackList(out, active, override)
 
 
@@ -183,10 +192,9 @@ def _remove_folder(path: Path) -> None:
 
 
 def _unknown(pack: str, names: list[str]) -> NotFound:
-    from rapidfuzz import process
+    from mlpath.core.search import close_names
 
-    close = [m[0] for m in process.extract(pack, names, limit=3, score_cutoff=60)]
-    return NotFound("pack", pack, close or names[:5])
+    return NotFound("pack", pack, close_names(pack, names) or names[:5])
 
 
 @dataclass(frozen=True)

@@ -333,3 +333,13 @@ def check_content(folder: Path | None):
     from mlpath.packs.loader import load
 
     return load(folder or paths.content_dir())
+
+
+def check_manifest(folder: Path | None):
+    """A content folder's pack.yaml: (manifest, problems); a folder without one gets a derived identity."""
+    from mlpath.packs.manifest import read
+
+    root = folder or paths.content_dir()
+    if not root.is_dir():
+        return None, []  # check_content reports the missing folder
+    return read(root)

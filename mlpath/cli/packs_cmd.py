@@ -23,7 +23,8 @@ def list_(json: JsonOpt = False) -> None:
 
     \b
     --json fields: active, override (the MLPATH_CONTENT folder, or null), packs [{id, title, version, active,
-      installed, shipped, folder, linked, topics, done, in_progress, skipped, percent, cards, reviews}]
+      installed, shipped, folder, linked, topics, done, in_progress, skipped, percent, cards, reviews,
+      problem (why its roadmap cannot be read now, or null)}]
     """
     from mlpath.app import packs
 
@@ -36,10 +37,12 @@ def list_(json: JsonOpt = False) -> None:
         mark = "*" if p.active else " "
         where = "" if p.installed else "  (not installed: progress kept)"
         title = f" — {p.title}" if p.title else ""
-        version = f" v{p.version}" if p.version else ""
+        version = f" {'v' if p.version[:1].isdigit() else ''}{p.version}" if p.version else ""
         r.line(f"{mark} {p.id}{version}{title}{where}")
         r.line(f"    {p.done + p.skipped}/{p.topics} topics finished ({p.percent}%), {p.in_progress} in progress, "
                f"{p.reviews} reviews")
+        if p.problem:
+            r.line(f"    cannot be read now: {p.problem}")
     r.line("(* active; choose with `mlpath pack use ID`)")
 
 
@@ -65,8 +68,10 @@ def add(
     r.line(f"Added pack {added.id} ({added.title}): {added.topics} topics, {added.questions} questions, "
            f"{how} to {added.folder}. Use it with `mlpath pack use {added.id}`.")
     if added.derived_id:
-        r.note(f"{folder} has no pack.yaml, so its id {added.id} was derived from the folder; "
-               "add a pack.yaml to choose one (see `mlpath content check`).")
+        import sys
+
+        sys.stderr.write(f"{folder} has no pack.yaml, so its id {added.id} was derived from the folder; the copy "
+                         "keeps that id in a pack.yaml of its own\n")
 
 
 @app.command()

@@ -104,3 +104,12 @@ def suggestions(roadmap: Roadmap, name: str, limit: int = 3) -> list[str]:
         if sc >= max(60, best - 12) and ident not in out:  # only names nearly as close as the closest
             out.append(ident)
     return out[:limit]
+
+
+def close_names(name: str, names: list[str], limit: int = 3) -> list[str]:
+    """Names (pack ids and the like) close to ``name``, closest first, for a "did you mean" line."""
+    from rapidfuzz import fuzz
+
+    scored = sorted(((fuzz.ratio(name.lower(), n.lower()), n) for n in names), key=lambda x: -x[0])
+    best = scored[0][0] if scored else 0
+    return [n for sc, n in scored if sc >= max(70, best - 12)][:limit]
