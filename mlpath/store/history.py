@@ -15,19 +15,24 @@ from mlpath.core.scheduling import CardState
 from mlpath.core.srs import Phase
 from mlpath.core.stats import Answer
 from mlpath.store import tables
+from mlpath.store.queries import only_pack
 from mlpath.store.db import from_db, to_db, transaction
 
 # --- reads for stats and decks ----------------------------------------------------------------------------------
 
-def _in(pack: str | None, alias: str) -> tuple[str, tuple]:
-    """A WHERE clause limiting ``alias`` to one pack (or nothing, for every pack)."""
-    return ("", ()) if pack is None else (f" WHERE {alias}.pack = ?", (pack,))
+def _in(pack: str | None, alias: str, conn: sqlite3.Connection | None = None,
+        table: str = "") -> tuple[str, tuple]:
+    """A WHERE clause limiting ``alias`` to one pack (or nothing, for every pack, or when ``table`` holds no other
+    pack's rows: the plan that reads the whole table in order stays the fast one)."""
+    if pack is None or (conn is not None and only_pack(conn, table, pack)):
+        return "", ()
+    return f" WHERE {alias}.pack = ?", (pack,)
 
 
 def answers(conn: sqlite3.Connection, pack: str | None) -> list[Answer]:
     """Every review in the order it was recorded, with the area of its topic. (Rowid order: sorting by time in
     SQL would read the table through the time index, about three times slower on a large history.)"""
-    where, args = _in(pack, "r")
+    where, args = _in(pack, "r", conn, "review")
     rows = conn.execute(
         "SELECT r.question_id, t.area, r.reviewed_at, r.rating, r.correct FROM review r "
         f"JOIN topic t ON t.pack = r.pack AND t.id = r.topic_id{where} ORDER BY r.id", args)

@@ -60,9 +60,16 @@ def due_count(conn: sqlite3.Connection, pack: str, now: datetime) -> int:
         (pack, to_db(now))).fetchone()[0]
 
 
+def only_pack(conn: sqlite3.Connection, table: str, pack: str) -> bool:
+    """Whether no row of ``table`` belongs to another pack: two index seeks, so a per-pack count on a large table
+    can count the whole table (its smallest index) in the usual case of one pack."""
+    return not any(conn.execute(f"SELECT 1 FROM {table} WHERE pack {op} ? LIMIT 1", (pack,)).fetchone()
+                   for op in ("<", ">"))
+
+
 def review_count(conn: sqlite3.Connection, pack: str | None) -> int:
     """Reviews in one pack, or in all packs (None)."""
-    if pack is None:
+    if pack is None or only_pack(conn, "review", pack):
         return conn.execute("SELECT COUNT(*) FROM review").fetchone()[0]
     return conn.execute("SELECT COUNT(*) FROM review WHERE pack = ?", (pack,)).fetchone()[0]
 
