@@ -70,8 +70,9 @@ def add(
     if added.derived_id:
         import sys
 
-        sys.stderr.write(f"{folder} has no pack.yaml, so its id {added.id} was derived from the folder; the copy "
-                         "keeps that id in a pack.yaml of its own\n")
+        kept = ("it stays while the folder stays where it is" if added.linked
+                else "the copy keeps it in a pack.yaml of its own")
+        sys.stderr.write(f"{folder} has no pack.yaml, so its id {added.id} was derived from the folder; {kept}\n")
 
 
 @app.command()
