@@ -296,6 +296,15 @@ def test_pack_use_and_add_mistakes_are_one_line(two_packs, cli, tmp_path):
     assert code == 2 and "unknown pack 'nope'" in err
 
 
+@pytest.mark.parametrize("name", ["..", "../..", ".", "alpha/../..", "/tmp", "Alpha", "alpha\n"])
+def test_a_pack_name_is_never_a_path(two_packs, cli, home, name):
+    (home / "keep.txt").write_text("still here")
+    for args in (["pack", "remove", name, "--force"], ["pack", "use", name], ["stats", "--pack", name]):
+        code, out, err = cli(*args)
+        assert code == 2 and err.count("\n") == 1 and "unknown pack" in err, (args, err)
+    assert (home / "keep.txt").read_text() == "still here" and (home / "packs" / "alpha").is_dir()
+
+
 def test_pack_remove_refuses_while_progress_exists(two_packs, cli, home):
     ok(cli, "done", "basics")
     ok(cli, "quiz", "basics", input="y\n")

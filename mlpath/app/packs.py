@@ -194,7 +194,7 @@ def _remove_folder(path: Path) -> None:
 def _unknown(pack: str, names: list[str]) -> NotFound:
     from mlpath.core.search import close_names
 
-    return NotFound("pack", pack, close_names(pack, names) or names[:5])
+    return NotFound("pack", pack[:80], close_names(pack[:80], names) or names[:5])
 
 
 @dataclass(frozen=True)
@@ -242,8 +242,8 @@ def remove_pack(pack: str, keep_progress: bool = False, force: bool = False) -> 
     if pack == manifests.SHIPPED_ID:
         raise UserError(f"{pack!r} is the roadmap shipped with mlpath; it cannot be removed")
     home = paths.home()
-    folder = manifests.packs_dir(home) / pack
-    installed = folder.is_dir() or folder.is_symlink()
+    folder = manifests.added_folder(home, pack)
+    installed = folder is not None and (folder.is_dir() or folder.is_symlink())
     conn = db.connect(paths.database_file())
     try:
         data = queries.pack_data(conn).get(pack)
@@ -252,6 +252,7 @@ def remove_pack(pack: str, keep_progress: bool = False, force: bool = False) -> 
         if data is not None and data.progress and not keep_progress and not force:
             raise ProgressWouldBeLost(pack, data)
         if installed:
+            assert folder is not None
             try:
                 _remove_folder(folder)
             except OSError as e:
@@ -262,7 +263,8 @@ def remove_pack(pack: str, keep_progress: bool = False, force: bool = False) -> 
             queries.set_preference(conn, ACTIVE_PACK, None)
     finally:
         conn.close()
-    return RemovedPack(pack, str(folder) if installed else None, keep_progress, removed, was_active)
+    return RemovedPack(pack, str(folder) if installed and folder is not None else None, keep_progress, removed,
+                       was_active)
 
 
 class ProgressWouldBeLost(ConfirmationNeeded):

@@ -152,8 +152,8 @@ def _pack_folder(conn: sqlite3.Connection, pack: str) -> Path | None:
     from mlpath.packs.manifest import installed_ids
 
     names = sorted(set(known) | set(installed_ids(paths.home())))
-    close = searching.close_names(pack, names)
-    raise NotFound("pack", pack, close or names[:5])
+    close = searching.close_names(pack[:80], names)
+    raise NotFound("pack", pack[:80], close or names[:5])
 
 
 # --- names ---------------------------------------------------------------------------------------------------

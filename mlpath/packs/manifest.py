@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from mlpath.core.manifest import Manifest, check, derived_id
+from mlpath.core.manifest import ID_RE, MAX_ID, Manifest, check, derived_id
 from mlpath.errors import ContentError
 
 MANIFEST = "pack.yaml"
@@ -72,9 +72,22 @@ def packs_dir(home: Path) -> Path:
     return home / "packs"
 
 
+def is_pack_id(text: str) -> bool:
+    """Whether ``text`` can be a pack id (and so, safely, a folder name under ``packs/``)."""
+    return 0 < len(text) <= MAX_ID and ID_RE.match(text) is not None
+
+
+def added_folder(home: Path, pack_id: str) -> Path | None:
+    """Where `pack add` keeps this pack (whether or not it is there); None for text that is not a pack id, so a
+    name typed by a learner (``..``, ``a/b``) never becomes a path outside ``packs/``."""
+    return packs_dir(home) / pack_id if is_pack_id(pack_id) else None
+
+
 def installed_folder(home: Path, pack_id: str, shipped: Path) -> Path | None:
     """The folder of an installed pack (the shipped one, or one added to the data folder), else None."""
-    folder = packs_dir(home) / pack_id
+    folder = added_folder(home, pack_id)
+    if folder is None:
+        return None
     if folder.is_dir():
         return folder
     if pack_id == SHIPPED_ID:
