@@ -110,7 +110,8 @@ def build(args: argparse.Namespace) -> dict:
     t0 = time.perf_counter()
     s = open_session(now=start)  # create + migrate + sync the shipped content, as a first run does
     conn = s.conn
-    if queries.review_count(conn):
+    pack = s.pack
+    if queries.review_count(conn, None):
         raise SystemExit(f"{db_file} already has reviews")
     order = {t.id: i for i, t in enumerate(s.roadmap.topics)}
     questions = [json.loads(d) for (d,) in conn.execute("SELECT data FROM question WHERE active ORDER BY rowid")]
@@ -177,7 +178,7 @@ def build(args: argparse.Namespace) -> dict:
             states[i] = after
             reps[i] += 1
             heapq.heappush(heap, (after.due, i))
-            reviews.append((i + 1, q["id"], q["topic"], db.to_db(now), rating, correct,
+            reviews.append((i + 1, pack, q["id"], q["topic"], db.to_db(now), rating, correct,
                             str(rating) if q["kind"] == "flashcard" else _answer_text(q, correct, rng),
                             response_ms, rng.getrandbits(31) if q["kind"] == "generated" else None))
         if len(heap) > 4 * n_cards:  # drop stale entries: one per card is enough
@@ -191,17 +192,17 @@ def build(args: argparse.Namespace) -> dict:
     for i, st in enumerate(states):
         if st is None:
             continue
-        card_rows.append((i + 1, learned[i]["id"], st.state, st.step, st.stability, st.difficulty, db.to_db(st.due),
+        card_rows.append((i + 1, pack, learned[i]["id"], st.state, st.step, st.stability, st.difficulty, db.to_db(st.due),
                           db.to_db(st.last_review) if st.last_review else None, db.to_db(created[i]), reps[i],
                           lapses[i]))
     with db.transaction(conn):
         _insert(conn, CardRow.__table__, card_rows,
-                ["id", "question_id", "state", "step", "stability", "difficulty", "due", "last_review",
+                ["id", "pack", "question_id", "state", "step", "stability", "difficulty", "due", "last_review",
                  "created_at", "reps", "lapses"])
     for k in range(0, len(reviews), CHUNK):
         with db.transaction(conn):
             _insert(conn, ReviewRow.__table__, reviews[k:k + CHUNK],
-                    ["card_id", "question_id", "topic_id", "reviewed_at", "rating", "correct", "answer",
+                    ["card_id", "pack", "question_id", "topic_id", "reviewed_at", "rating", "correct", "answer",
                      "response_ms", "seed"])
 
     # Topic statuses, in time order: started with its first card, done a few weeks after its last one; a few
@@ -219,7 +220,7 @@ def build(args: argparse.Namespace) -> dict:
             events.append((at, t.id, "skipped" if rng.random() < 0.2 else "done"))
     events.sort()
     for at, topic_id, status in events:
-        queries.set_status(conn, topic_id, status, at)
+        queries.set_status(conn, pack, topic_id, status, at)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     t_write = time.perf_counter() - t0
 

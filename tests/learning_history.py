@@ -56,17 +56,23 @@ def add_extra_questions(content) -> None:
     (content / "questions" / "extra.yaml").write_text(EXTRA_QUESTIONS)
 
 
+def pack_of(conn) -> str:
+    """The pack the content in use was synced as (the tests' content folders have one each)."""
+    return conn.execute("SELECT pack FROM content_state ORDER BY id DESC LIMIT 1").fetchone()[0]
+
+
 def add_review(conn, question: str, topic: str, at: datetime, rating: int, due: datetime) -> int:
     after = CardState(2 if rating > 1 else 3, None, 3.0, 5.0, due, at)
-    return queries.record_review(conn, question_id=question, topic_id=topic, before=None, after=after, now=at,
+    return queries.record_review(conn, pack_of(conn), question_id=question, topic_id=topic, before=None, after=after, now=at,
                                  rating=rating, correct=rating > 1, answer="x", response_ms=1200, seed=None)
 
 
 def build(conn) -> None:
     """The statuses and reviews above (the content must include EXTRA_QUESTIONS)."""
-    queries.set_status(conn, "vectors", "done", utc(2024, 12, 29, 9))
-    queries.set_status(conn, "matrices", "in_progress", utc(2024, 12, 31, 9))
-    queries.set_status(conn, "derivatives", "skipped", utc(2024, 12, 30, 9))
+    pack = pack_of(conn)
+    queries.set_status(conn, pack, "vectors", "done", utc(2024, 12, 29, 9))
+    queries.set_status(conn, pack, "matrices", "in_progress", utc(2024, 12, 31, 9))
+    queries.set_status(conn, pack, "derivatives", "skipped", utc(2024, 12, 30, 9))
     for question, topic, at, rating, due in REVIEWS:
         add_review(conn, question, topic, at, rating, due)
 

@@ -34,7 +34,7 @@ def snapshot() -> dict:
     """Everything a backup or an import may touch, with placeholders, for before/after comparisons."""
     s = session()
     try:
-        dump = history.dump(s.conn)
+        dump = history.dump(s.conn, None)
         rows = {t: s.conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in ("topic", "question")}
         return {**dump, **rows}
     finally:
@@ -53,8 +53,11 @@ def test_backup_document_shape(cli, learner, tmp_path):
     summary = json.loads(out)
     assert summary["reviews"] == len(REVIEWS) and summary["cards"] == 4 and summary["statuses"] == 3
     doc = json.loads(file.read_text())
-    assert list(doc) == ["format", "version", "exported_at", "statuses", "status_events", "cards", "reviews"]
-    assert doc["format"] == "mlpath-backup" and doc["version"] == 1 and doc["exported_at"] == NOW.isoformat()
+    assert list(doc) == ["format", "version", "exported_at", "packs", "statuses", "status_events", "cards", "reviews"]
+    assert doc["format"] == "mlpath-backup" and doc["version"] == 2 and doc["exported_at"] == NOW.isoformat()
+    assert summary["packs"] == doc["packs"] == [doc["reviews"][0]["pack"]] and doc["packs"][0].startswith("content-")
+    assert {rec["pack"] for key in ("statuses", "status_events", "cards", "reviews") for rec in doc[key]} == set(
+        doc["packs"])  # every record says which pack it belongs to
     first = doc["reviews"][0]
     assert first["question"] == "vectors-choice" and first["topic"] == "vectors" and first["area"] == "maths"
     assert first["reviewed_at"] == "2024-12-30T10:00:00+00:00" and first["rating"] == 3
@@ -100,10 +103,10 @@ def test_import_merges_with_existing_history(cli, learner, tmp_path):
         add_review(s.conn, *REVIEWS[0])
         add_review(s.conn, "vectors-numeric", "vectors", utc(2025, 1, 1, 7), 4, utc(2025, 1, 9))
         add_review(s.conn, "gd-tf", "gradient-descent", utc(2025, 1, 2, 10), 3, utc(2025, 3, 1))  # newer card
-        queries.set_status(s.conn, "vectors", "in_progress", utc(2024, 12, 1))  # older than the backup's done
-        queries.set_status(s.conn, "matrices", "done", utc(2025, 1, 2, 11))  # newer than the backup's
-        queries.set_status(s.conn, "derivatives", "in_progress", utc(2024, 12, 1))
-        queries.set_status(s.conn, "derivatives", "not_started", utc(2025, 1, 2, 11))  # a later reset wins
+        queries.set_status(s.conn, s.pack, "vectors", "in_progress", utc(2024, 12, 1))  # older than the backup's done
+        queries.set_status(s.conn, s.pack, "matrices", "done", utc(2025, 1, 2, 11))  # newer than the backup's
+        queries.set_status(s.conn, s.pack, "derivatives", "in_progress", utc(2024, 12, 1))
+        queries.set_status(s.conn, s.pack, "derivatives", "not_started", utc(2025, 1, 2, 11))  # a later reset wins
     finally:
         s.close()
     result = json.loads(run(cli, "import", str(file), "--json"))
@@ -111,8 +114,8 @@ def test_import_merges_with_existing_history(cli, learner, tmp_path):
     assert result["reviews_after"] == 3 + len(REVIEWS) - 1
     s = session()
     try:
-        assert queries.statuses(s.conn) == {"vectors": "done", "matrices": "done"}
-        cards = {c["question"]: c for c in history.dump(s.conn)["cards"]}
+        assert queries.statuses(s.conn, s.pack) == {"vectors": "done", "matrices": "done"}
+        cards = {c["question"]: c for c in history.dump(s.conn, None)["cards"]}
         assert cards["gd-tf"]["due"] == utc(2025, 3, 1)  # ours was reviewed later than the backup's
         assert cards["vectors-choice"]["due"] == REVIEWS[-1][4]  # the backup's was reviewed later
         assert cards["vectors-numeric"]["due"] == utc(2025, 1, 9)
@@ -168,8 +171,8 @@ def test_renamed_ids_follow_replaces(cli, learner, tmp_path, mini):
     assert result["added"]["topics_placeholders"] == 0 and result["added"]["questions_placeholders"] == 0
     s = session()
     try:
-        assert queries.statuses(s.conn)["vectors-2"] == "done"
-        assert len(queries.reviews_of(s.conn, "vectors-tf-2")) == 2
+        assert queries.statuses(s.conn, s.pack)["vectors-2"] == "done"
+        assert len(queries.reviews_of(s.conn, s.pack, "vectors-tf-2")) == 2
     finally:
         s.close()
 
@@ -180,7 +183,8 @@ def test_renamed_ids_follow_replaces(cli, learner, tmp_path, mini):
     (b'{"format": "mlpath-backup", "version": 1, "statuses": [', "not valid JSON"),
     (b'["a", "list"]', "not an mlpath backup file"),
     (b'{"format": "anki", "version": 1}', "its format is 'anki'"),
-    (b'{"format": "mlpath-backup", "version": 2, "statuses": []}', "version 2 is not supported"),
+    (b'{"format": "mlpath-backup", "version": 3, "statuses": []}', "version 3 is not supported"),
+    (b'{"format": "mlpath-backup", "version": true, "statuses": []}', "version True is not supported"),
     (b'{"format": "mlpath-backup", "version": "1"}', "version '1' is not supported"),
     (b'{"format": "mlpath-backup", "version": 1, "statuses": {}}', "statuses: expected a list"),
 ])
@@ -240,13 +244,13 @@ def test_an_error_mid_merge_rolls_everything_back(cli, learner, tmp_path):
 def test_merge_is_one_transaction_at_the_store_level(learner, monkeypatch):
     s = session()
     try:
-        data = history.dump(s.conn)
+        data = history.dump(s.conn, None)
     finally:
         s.close()
     learner("fresh")
     s = session()
     try:
-        before = history.dump(s.conn)
+        before = history.dump(s.conn, None)
         real = s.conn
         calls = []
 
@@ -263,7 +267,7 @@ def test_merge_is_one_transaction_at_the_store_level(learner, monkeypatch):
         with pytest.raises(sqlite3.OperationalError):
             history.merge(Failing(), data, NOW)
         assert "INSERT INTO card" in calls and "INSERT INTO topic_status" in calls and "ROLLBACK" in calls
-        assert history.dump(s.conn) == before
+        assert history.dump(s.conn, None) == before
         assert not s.conn.in_transaction
     finally:
         s.close()

@@ -253,8 +253,8 @@ def test_map_data_of_the_whole_roadmap(mini_session):
     from mlpath.app.map import map_data
     from mlpath.store import queries
 
-    queries.set_status(mini_session.conn, "vectors", "done", NOW)
-    queries.set_status(mini_session.conn, "derivatives", "in_progress", NOW)
+    queries.set_status(mini_session.conn, mini_session.pack, "vectors", "done", NOW)
+    queries.set_status(mini_session.conn, mini_session.pack, "derivatives", "in_progress", NOW)
     d = map_data(mini_session)
     status = {t.id: t.status for t in d.topics}
     assert status == {"vectors": Status.DONE, "matrices": Status.NOT_STARTED, "derivatives": Status.IN_PROGRESS,
@@ -291,7 +291,7 @@ def test_due_reviews_are_counted_per_topic(mini_session):
     past = datetime(2026, 2, 1, tzinfo=timezone.utc)
     future = datetime(2026, 4, 1, tzinfo=timezone.utc)
     for qid, due in zip(qids, (past, future)):
-        queries.record_review(mini_session.conn, question_id=qid, topic_id="vectors", before=None,
+        queries.record_review(mini_session.conn, mini_session.pack, question_id=qid, topic_id="vectors", before=None,
                               after=CardState(2, None, 3.0, 5.0, due, past), now=past, rating=3, correct=True,
                               answer=None, response_ms=None, seed=None)
     d = map_data(mini_session)

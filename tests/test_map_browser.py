@@ -218,7 +218,7 @@ def add_due_review(topic: str) -> None:
     try:
         qid = s.conn.execute("SELECT id FROM question WHERE topic_id = ? AND active LIMIT 1", (topic,)).fetchone()[0]
         past = datetime(2026, 2, 1, tzinfo=timezone.utc)
-        queries.record_review(s.conn, question_id=qid, topic_id=topic, before=None,
+        queries.record_review(s.conn, s.pack, question_id=qid, topic_id=topic, before=None,
                               after=CardState(2, None, 3.0, 5.0, past, past), now=past, rating=3, correct=True,
                               answer=None, response_ms=None, seed=None)
     finally:

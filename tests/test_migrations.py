@@ -34,6 +34,7 @@ def _revisions_oldest_first() -> list[str]:
 # --- building a database at an old revision, with data in it ---------------------------------------------------
 
 STAMP = "2025-06-0{} 08:30:00.123456"
+ADDED_KEY_VALUES = {"pack": "mlpath-roadmap"}  # key columns later revisions added -> the value old rows get
 
 
 def _known_value(table: str, column: str, i: int):
@@ -145,7 +146,15 @@ def test_every_revision_upgrades_to_head_with_every_row_kept(tmp_path, revision)
         for table, rows in inserted.items():
             exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (table,)).fetchone()
             assert exists, f"table {table!r} (with {len(rows)} rows at {revision}) is gone at head"
-            keys = _pk_columns(conn, table)
+            all_keys = _pk_columns(conn, table)
+            # A key column added by a later revision (0002_packs: pack) is not in the old rows: they are found
+            # by the key columns they had, and the added ones must hold one value for all of them (the shipped
+            # pack, for pack).
+            keys = [k for k in all_keys if k in rows[0]] or all_keys
+            added = [k for k in all_keys if k not in keys]
+            for k in added:
+                values = {r[0] for r in conn.execute(f"SELECT DISTINCT {k} FROM {table}")}
+                assert values == {ADDED_KEY_VALUES[k]}, f"{table}.{k}: {values} after upgrading from {revision}"
             stored = {tuple(r[k] for k in keys): dict(r) for r in conn.execute(f"SELECT * FROM {table}")}
             assert len(stored) == len(rows), f"{table}: {len(rows)} rows at {revision}, {len(stored)} at head"
             for row in rows:

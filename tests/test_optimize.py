@@ -34,9 +34,9 @@ def _build(path) -> None:
             qid = questions[key]
             log = [(e.rating, e.reviewed_at, None) for e in events]
             state = scheduling.replay(log, events[0].reviewed_at)
-            card_id = tables.insert_card(s.conn, qid, state, events[0].reviewed_at, len(events), 0)
+            card_id = tables.insert_card(s.conn, s.pack, qid, state, events[0].reviewed_at, len(events), 0)
             s.conn.executemany(tables.REVIEW_INSERT_SQL, [
-                (card_id, qid, topics[qid], db.to_db(e.reviewed_at), e.rating, e.rating > 1, None, None, None)
+                (card_id, s.pack, qid, topics[qid], db.to_db(e.reviewed_at), e.rating, e.rating > 1, None, None, None)
                 for e in events])
     s.close()
     shutil.copy(path, path.with_name("built.db"))

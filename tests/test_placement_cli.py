@@ -166,7 +166,7 @@ def test_never_the_same_question_twice_and_generated_first(home):
         ids = [a.question for a in result.asked]
         topics = [a.topic for a in result.asked]
         assert len(set(ids)) == len(ids) and len(set(topics)) == len(topics)
-        generated = {q["topic"] for q in placing.history.active_questions(s.conn) if q["kind"] == "generated"}
+        generated = {q["topic"] for q in placing.history.active_questions(s.conn, s.pack) if q["kind"] == "generated"}
         for p in ui.shown:
             assert (p.kind == "generated") == (p.topic in generated), p.id
     finally:
@@ -222,18 +222,18 @@ def test_placed_follows_the_latest_status_event(mini):
 
     s = open_session(now=T0)
     try:
-        queries.set_status(s.conn, "matrices", "done", T0)
-        recorded = placement_store.skip_with_reason(s.conn, ["vectors", "matrices", "derivatives", "vectors"],
+        queries.set_status(s.conn, s.pack, "matrices", "done", T0)
+        recorded = placement_store.skip_with_reason(s.conn, s.pack, ["vectors", "matrices", "derivatives", "vectors"],
                                                     "placement", T0)
         assert recorded == ["vectors", "derivatives"]  # done stays done; each topic once
-        assert placement_store.placed(s.conn) == {"vectors", "derivatives"}
-        assert queries.statuses(s.conn) == {"vectors": "skipped", "matrices": "done", "derivatives": "skipped"}
-        queries.set_status(s.conn, "vectors", "not_started", T0)  # reset
-        assert placement_store.placed(s.conn) == {"derivatives"}
-        queries.set_status(s.conn, "vectors", "skipped", T0)  # skipped by hand, at the same instant: not placed
-        assert placement_store.placed(s.conn) == {"derivatives"}
-        queries.set_status(s.conn, "derivatives", "done", T0)
-        assert placement_store.placed(s.conn) == set()
+        assert placement_store.placed(s.conn, s.pack) == {"vectors", "derivatives"}
+        assert queries.statuses(s.conn, s.pack) == {"vectors": "skipped", "matrices": "done", "derivatives": "skipped"}
+        queries.set_status(s.conn, s.pack, "vectors", "not_started", T0)  # reset
+        assert placement_store.placed(s.conn, s.pack) == {"derivatives"}
+        queries.set_status(s.conn, s.pack, "vectors", "skipped", T0)  # skipped by hand, at the same instant: not placed
+        assert placement_store.placed(s.conn, s.pack) == {"derivatives"}
+        queries.set_status(s.conn, s.pack, "derivatives", "done", T0)
+        assert placement_store.placed(s.conn, s.pack) == set()
         assert _rows_conn(s.conn, "SELECT reason, COUNT(*) FROM status_reason GROUP BY reason") == [("placement", 2)]
     finally:
         s.close()

@@ -21,7 +21,7 @@ def answer_all(s, topic, now):
 
 def test_topic_rename_keeps_status_cards_and_reviews(mini):
     s = open_session(now=T0)
-    queries.set_status(s.conn, "vectors", "done", T0)
+    queries.set_status(s.conn, s.pack, "vectors", "done", T0)
     n = answer_all(s, "vectors", T0)
     s.close()
     maths = mini / "topics" / "maths.yaml"
@@ -30,7 +30,7 @@ def test_topic_rename_keeps_status_cards_and_reviews(mini):
     qs = mini / "questions" / "all.yaml"
     qs.write_text(qs.read_text().replace("topic: vectors\n", "topic: vectors-and-norms\n"))
     s = open_session(now=T0 + timedelta(days=1))
-    assert queries.statuses(s.conn) == {"vectors-and-norms": "done"}
+    assert queries.statuses(s.conn, s.pack) == {"vectors-and-norms": "done"}
     assert s.conn.execute("SELECT COUNT(*) FROM review WHERE topic_id='vectors-and-norms'").fetchone()[0] == n
     assert s.conn.execute("SELECT COUNT(*) FROM review WHERE topic_id='vectors'").fetchone()[0] == 0
     assert services.show(s, "vectors-and-norms").cards.seen == n

@@ -38,13 +38,13 @@ def test_timestamps_round_trip_aware():
 
 def test_status_round_trip(mini):
     s = open_session(now=T0)
-    queries.set_status(s.conn, "vectors", "in_progress", T0)
-    queries.set_status(s.conn, "vectors", "done", T0 + timedelta(hours=2))
-    info = queries.status_info(s.conn, "vectors")
+    queries.set_status(s.conn, s.pack, "vectors", "in_progress", T0)
+    queries.set_status(s.conn, s.pack, "vectors", "done", T0 + timedelta(hours=2))
+    info = queries.status_info(s.conn, s.pack, "vectors")
     assert info.status == "done"
     assert info.started_at == T0 and info.finished_at == T0 + timedelta(hours=2)
-    queries.set_status(s.conn, "vectors", "not_started", T0 + timedelta(hours=3))
-    assert queries.statuses(s.conn) == {}
+    queries.set_status(s.conn, s.pack, "vectors", "not_started", T0 + timedelta(hours=3))
+    assert queries.statuses(s.conn, s.pack) == {}
     events = s.conn.execute("SELECT status FROM status_event WHERE topic_id='vectors' ORDER BY id").fetchall()
     assert [e[0] for e in events] == ["in_progress", "done", "not_started"]
 
@@ -52,13 +52,13 @@ def test_status_round_trip(mini):
 def test_record_review_keeps_card_and_log(mini):
     s = open_session(now=T0)
     after = scheduling.review(scheduling.new_card(T0), 3, T0, fuzzing=False)
-    queries.record_review(s.conn, question_id="vectors-tf", topic_id="vectors", before=None, after=after, now=T0,
+    queries.record_review(s.conn, s.pack, question_id="vectors-tf", topic_id="vectors", before=None, after=after, now=T0,
                           rating=3, correct=True, answer="y", response_ms=1500, seed=None)
-    card = queries.cards_for_topics(s.conn, ["vectors"])["vectors-tf"]
+    card = queries.cards_for_topics(s.conn, s.pack, ["vectors"])["vectors-tf"]
     assert card.state == after and card.reps == 1
-    assert queries.reviews_of(s.conn, "vectors-tf") == [(3, T0, 1500)]
-    assert queries.due_count(s.conn, T0) == 0
-    assert queries.due_count(s.conn, T0 + timedelta(minutes=11)) == 1
+    assert queries.reviews_of(s.conn, s.pack, "vectors-tf") == [(3, T0, 1500)]
+    assert queries.due_count(s.conn, s.pack, T0) == 0
+    assert queries.due_count(s.conn, s.pack, T0 + timedelta(minutes=11)) == 1
 
 
 def test_content_is_cached_and_resynced_on_change(mini):

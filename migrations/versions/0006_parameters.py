@@ -1,14 +1,14 @@
 """the learner's fitted FSRS parameters, with their provenance; one-time notices
 
 Revision ID: 0006_parameters
-Revises: 0005_goal
+Revises: 0002_packs
 Create Date: 2026-11-30
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_parameters"
-down_revision = "0005_goal"
+down_revision = "0002_packs"
 branch_labels = None
 depends_on = None
 

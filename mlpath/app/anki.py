@@ -132,7 +132,7 @@ def export_deck(s, path: Path, target: str | None = None, force: bool = False) -
     else:
         label, topic_ids = topic_ids_of(s, target)
     order = {tid: i for i, tid in enumerate(topic_ids)}
-    questions = sorted(history.active_questions(s.conn, topic_ids), key=lambda q: order[q["topic"]])
+    questions = sorted(history.active_questions(s.conn, s.pack, topic_ids), key=lambda q: order[q["topic"]])
     models = _models()
     deck = genanki.Deck(DECK_ID, DECK_NAME, description="Questions from the mlpath roadmap.")
     kinds: Counter = Counter()

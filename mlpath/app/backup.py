@@ -1,8 +1,14 @@
 """Backups: `mlpath export FILE` writes the learner's history as versioned JSON; `mlpath import FILE` merges one in.
 
-The file is ``{"format": "mlpath-backup", "version": 1, "exported_at": ..., "statuses": [...],
-"status_events": [...], "cards": [...], "reviews": [...]}``. Records name topics and questions by their content
-ids (and carry the topic's area), never by internal row ids; times are ISO 8601 with a UTC offset.
+The file is ``{"format": "mlpath-backup", "version": 2, "exported_at": ..., "packs": [...], "statuses": [...],
+"status_events": [...], "cards": [...], "reviews": [...]}``. Records name their pack and their topics and questions
+by content ids (and carry the topic's area), never by internal row ids; times are ISO 8601 with a UTC offset.
+``packs`` lists the packs the export covered (the active one, one chosen, or all).
+
+Packs: every record below also has ``pack`` (version 2). Export covers the pack in use unless told otherwise;
+import takes the records of the pack in use (or the one named, or with all packs every record, each into its own
+pack) and says how many it left out. A version-1 backup (from before packs) has no pack labels: its records go
+into the pack in use, or the one named, since that is the roadmap they were made with.
 
 - statuses:      topic, area, status (in_progress | done | skipped), started_at, finished_at, updated_at
 - status_events: topic, area, status (also not_started, a reset), at
@@ -26,7 +32,8 @@ from mlpath.files import write_file
 from mlpath.store import history, queries
 
 FORMAT = "mlpath-backup"
-VERSION = 1
+VERSION = 2
+READS = (1, 2)  # versions import understands (1: before packs, no pack labels)
 SECTIONS = ("statuses", "status_events", "cards", "reviews")
 
 
@@ -36,23 +43,25 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def backup_document(s) -> dict[str, Any]:
-    data = history.dump(s.conn)
-    doc: dict[str, Any] = {"format": FORMAT, "version": VERSION, "exported_at": s.now.isoformat()}
+def backup_document(s, all_packs: bool = False) -> dict[str, Any]:
+    data = history.dump(s.conn, None if all_packs else s.pack)
+    packs = sorted({rec["pack"] for key in SECTIONS for rec in data[key]} | (set() if all_packs else {s.pack}))
+    doc: dict[str, Any] = {"format": FORMAT, "version": VERSION, "exported_at": s.now.isoformat(), "packs": packs}
     for key in SECTIONS:
         doc[key] = [{k: _jsonable(v) for k, v in rec.items()} for rec in data[key]]
     return doc
 
 
-def export_backup(s, path: Path, force: bool = False) -> dict[str, Any]:
-    """Write the backup to ``path``; returns what was written (counts per section)."""
-    doc = backup_document(s)
+def export_backup(s, path: Path, force: bool = False, all_packs: bool = False) -> dict[str, Any]:
+    """Write the backup to ``path``; returns what was written (counts per section, and the packs covered)."""
+    doc = backup_document(s, all_packs)
     write_file(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n", force=force)
     return {"file": str(path), "format": FORMAT, "version": VERSION, "exported_at": doc["exported_at"],
-            **{key: len(doc[key]) for key in SECTIONS}}
+            **{key: len(doc[key]) for key in SECTIONS}, "packs": doc["packs"], "all_packs": all_packs}
 
 
-def export(s, path: Path, *, anki: bool = False, target: str | None = None, force: bool = False) -> dict[str, Any]:
+def export(s, path: Path, *, anki: bool = False, target: str | None = None, force: bool = False,
+           all_packs: bool = False) -> dict[str, Any]:
     """`mlpath export`: a JSON backup, or with ``anki`` an Anki deck (of one topic or area if ``target``)."""
     path = Path(path)
     if anki:
@@ -65,7 +74,7 @@ def export(s, path: Path, *, anki: bool = False, target: str | None = None, forc
         raise UserError("a topic or area applies only to Anki decks (--anki); a backup holds your whole history")
     if path.suffix.lower() == ".apkg":
         raise UserError(f"{path.name} looks like an Anki deck: add --anki, or give a .json file for a backup")
-    return {"kind": "backup", **export_backup(s, path, force=force)}
+    return {"kind": "backup", **export_backup(s, path, force=force, all_packs=all_packs)}
 
 
 # --- import: validation ---------------------------------------------------------------------------------------------
@@ -176,16 +185,27 @@ _PARSERS = {"statuses": _parse_status, "status_events": _parse_event, "cards": _
             "reviews": _parse_review}
 
 
-def parse_backup(doc: Any) -> dict[str, list[dict]]:
-    """Check a loaded backup document; raises _Invalid with the first problem's location."""
+def _pack_label(rec: dict, where: str) -> str:
+    from mlpath.core.manifest import ID_RE, MAX_ID
+
+    value = _text(rec, "pack", where)
+    if len(value) > MAX_ID or not ID_RE.match(value):
+        raise _Invalid(f"{where}.pack: expected a pack id (lower-case kebab-case), got {value[:MAX_ID + 1]!r}")
+    return value
+
+
+def parse_backup(doc: Any, pack: str) -> dict[str, list[dict]]:
+    """Check a loaded backup document; raises _Invalid with the first problem's location. Every record comes back
+    with its pack: its own label (version 2), or ``pack`` (a version-1 file, from before packs)."""
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         found = doc.get("format") if isinstance(doc, dict) else None
         raise _Invalid("not an mlpath backup file" + (f" (its format is {found!r})" if found else
                                                  " (no \"format\": \"mlpath-backup\" field)"))
     version = doc.get("version")
-    if version != VERSION:
+    if isinstance(version, bool) or version not in READS:
         hint = "; upgrade mlpath to read it" if isinstance(version, int) and version > VERSION else ""
-        raise _Invalid(f"backup version {version!r} is not supported (this mlpath reads version {VERSION}){hint}")
+        raise _Invalid(f"backup version {version!r} is not supported (this mlpath reads versions "
+                       f"{', '.join(map(str, READS))}){hint}")
     out: dict[str, list[dict]] = {}
     try:
         for key in SECTIONS:
@@ -197,7 +217,9 @@ def parse_backup(doc: Any) -> dict[str, list[dict]]:
                 where = f"{key}[{i}]"
                 if not isinstance(rec, dict):
                     raise _Invalid(f"{where}: expected an object")
-                parsed.append(_PARSERS[key](rec, where))
+                record = _PARSERS[key](rec, where)
+                record["pack"] = _pack_label(rec, where) if version >= 2 else pack
+                parsed.append(record)
             out[key] = parsed
     except _Invalid as e:
         raise _Invalid(f"not a valid mlpath backup: {e}") from None
@@ -205,20 +227,29 @@ def parse_backup(doc: Any) -> dict[str, list[dict]]:
 
 
 def _renamed(s, data: dict[str, list[dict]]) -> dict[str, list[dict]]:
-    """Follow ``replaces:`` in the current content, so a backup made before a rename lands on the new ids."""
-    topics = {old: t.id for t in s.roadmap.topics for old in t.replaces}
-    questions = history.question_renames(s.conn)
+    """Follow ``replaces:`` of each record's own pack, so a backup made before a rename lands on the new ids (and
+    a rename in one pack never moves another pack's records)."""
+    from mlpath.store.content_cache import pack_roadmap
+
+    renames = {}
+    for pack in sorted({rec["pack"] for key in SECTIONS for rec in data[key]}):
+        roadmap = s.roadmap_or_none() if pack == s.pack else None
+        roadmap = roadmap or pack_roadmap(s.conn, pack)
+        topics = {old: t for t in roadmap.topics for old in t.replaces} if roadmap is not None else {}
+        renames[pack] = topics, history.question_renames(s.conn, pack)
     for key in SECTIONS:
         for rec in data[key]:
+            topics, questions = renames[rec["pack"]]
             if rec["topic"] in topics:
-                rec["topic"] = topics[rec["topic"]]
-                rec["area"] = s.roadmap.by_id[rec["topic"]].area
+                topic = topics[rec["topic"]]
+                rec["topic"], rec["area"] = topic.id, topic.area
             if "question" in rec and rec["question"] in questions:
                 rec["question"] = questions[rec["question"]]
     return data
 
 
-def read_backup(path: Path) -> dict[str, list[dict]]:
+def read_backup(path: Path, pack: str) -> dict[str, list[dict]]:
+    """The records of a backup file, each labelled with its pack (``pack`` for a version-1 file)."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -236,20 +267,31 @@ def read_backup(path: Path) -> dict[str, list[dict]]:
         raise UserError(f"{path}: not an mlpath backup file (not valid JSON: line {e.lineno}, column {e.colno}: "
                         f"{e.msg})") from None
     try:
-        return parse_backup(doc)
+        return parse_backup(doc, pack)
     except _Invalid as e:
         raise UserError(f"{path}: {e}") from None
 
 
-def import_backup(s, path: Path) -> dict[str, Any]:
-    """Merge a backup into the database: nothing is duplicated, and on any error nothing is changed."""
-    data = _renamed(s, read_backup(path))
-    before = queries.review_count(s.conn)
+def import_backup(s, path: Path, all_packs: bool = False) -> dict[str, Any]:
+    """Merge a backup into the database: nothing is duplicated, and on any error nothing is changed. Takes the
+    records of the session's pack, or with ``all_packs`` every record (each into its own pack)."""
+    data = read_backup(path, s.pack)
+    left_out = {}
+    if not all_packs:
+        for key in SECTIONS:
+            left_out[key] = sum(1 for rec in data[key] if rec["pack"] != s.pack)
+            data[key] = [rec for rec in data[key] if rec["pack"] == s.pack]
+    data = _renamed(s, data)
+    scope = None if all_packs else s.pack
+    before = queries.review_count(s.conn, scope)
     try:
         added = history.merge(s.conn, data, s.now)
     except history.MissingCard as e:
         raise UserError(f"{path}: not a valid mlpath backup: a review of {e.question_id!r} has no card; "
                         "nothing was imported") from None
     return {"file": str(path), "added": added, "reviews_before": before,
-            "reviews_after": queries.review_count(s.conn),
-            "in_file": {key: len(data[key]) for key in SECTIONS}}
+            "reviews_after": queries.review_count(s.conn, scope),
+            "in_file": {key: len(data[key]) + left_out.get(key, 0) for key in SECTIONS},
+            "pack": scope, "all_packs": all_packs,
+            "packs": sorted({rec["pack"] for key in SECTIONS for rec in data[key]}),
+            "left_out": {key: left_out.get(key, 0) for key in SECTIONS}}

@@ -1,7 +1,7 @@
 """Goal use cases: what the learner works towards (a topic or a track), in which order, the path there and when it
 will be finished at the learner's pace.
 
-The goal and the order are the learner's state and live in the database (table ``learner_setting``), next to their
+The goal and the order are the learner's state and live in the database (table ``preference``, keyed by pack), next to their
 topic statuses: `mlpath goal` writes them in one transaction, and they are never in config.toml, which holds
 hand-edited preferences only.
 """
@@ -52,7 +52,7 @@ def _describe(roadmap: Roadmap, goal: str | None, order: str, missing: str | Non
 
 def learner_goal(s: Session) -> LearnerGoal:
     """The stored goal and order. A goal topic renamed in content (``replaces:``) is followed to its new id."""
-    stored = queries.learner_settings(s.conn)
+    stored = queries.learner_settings(s.conn, s.pack)
     order = stored.get(ORDER_KEY, DEFAULT_ORDER)
     if order not in ORDERS:
         order = DEFAULT_ORDER
@@ -123,7 +123,7 @@ def set_goal(s: Session, name: str | None = None, order: str | None = None, clea
     if clear:
         values[GOAL_KEY] = None
     if values:
-        queries.set_learner_settings(s.conn, values, s.now)
+        queries.set_learner_settings(s.conn, s.pack, values, s.now)
     return learner_goal(s)
 
 
@@ -145,7 +145,7 @@ def pace(s: Session, hours_per_week: float | None = None) -> Pace:
         if not 0 < hours_per_week <= MAX_HOURS_PER_WEEK:
             raise InvalidValue("hours_per_week", f"must be more than 0 and at most {MAX_HOURS_PER_WEEK:g}")
         return Pace(float(hours_per_week), "given", None, None)
-    done = queries.done_since(s.conn, s.now - timedelta(weeks=PACE_WEEKS))
+    done = queries.done_since(s.conn, s.pack, s.now - timedelta(weeks=PACE_WEEKS))
     hours = sum(s.roadmap.by_id[t].hours for t in done if t in s.roadmap.by_id)
     return Pace(round(hours / PACE_WEEKS, 2), "history", PACE_WEEKS, hours)
 
@@ -217,7 +217,7 @@ def goal_path(s: Session, include_electives: bool = False, hours_per_week: float
     """The goal's path as an ordered checklist: finished topics first, then the rest in the learner's order."""
     g = learner_goal(s)
     the_pace = pace(s, hours_per_week)
-    statuses = queries.statuses(s.conn)
+    statuses = queries.statuses(s.conn, s.pack)
     topics = core_goals.path(s.roadmap, statuses, g.goal, g.order, include_electives=include_electives)
     items = [PathItem(t.id, t.title, t.area, statuses.get(t.id, "not_started"), t.hours, t.elective,
                       t.id in g.goals, s.roadmap.is_maths(t.id)) for t in topics]
@@ -237,7 +237,7 @@ class TrackView:
 
 
 def tracks(s: Session) -> list[TrackView]:
-    statuses = queries.statuses(s.conn)
+    statuses = queries.statuses(s.conn, s.pack)
     current = learner_goal(s).goal
     out = []
     for track in s.roadmap.tracks:

@@ -49,7 +49,7 @@ def graph(s: Session, name: str | None = None, fmt: str = "tree") -> GraphView:
         else:
             scope, ids = "topic", diagram.topic_scope(s.roadmap, found.id)
             title = f"The path to {found.title} ({found.id})"
-    d = diagram.build(s.roadmap, ids, queries.statuses(s.conn))
+    d = diagram.build(s.roadmap, ids, queries.statuses(s.conn, s.pack))
     if fmt == "mermaid":
         text = diagram.to_mermaid(d)
     elif fmt == "dot":

@@ -23,7 +23,7 @@ def default_output() -> Path:
 
 def _due_by_topic(session: Session) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for _card, data in queries.due_cards(session.conn, session.now):
+    for _card, data in queries.due_cards(session.conn, session.pack, session.now):
         topic = json.loads(data).get("topic")
         if topic is not None:
             counts[topic] = counts.get(topic, 0) + 1
@@ -34,7 +34,7 @@ def map_data(session: Session, focus: str | None = None) -> MapData:
     """The whole roadmap, or for ``focus`` (a topic name) that topic and every topic that leads to it."""
     roadmap = session.roadmap
     focus_id = resolve_topic(session, focus).id if focus is not None else None
-    statuses = queries.statuses(session.conn)
+    statuses = queries.statuses(session.conn, session.pack)
     due = _due_by_topic(session)
     if focus_id is None:
         topics = roadmap.topics

@@ -139,14 +139,14 @@ def run_placement(s: Session, ui: PlacementUI, *, area: str | None = None,
     area_id = resolve_area(s, area)
     roadmap = s.roadmap
     wanted = [t.id for t in roadmap.topics if area_id is None or t.area == area_id]
-    questions = [q for q in history.active_questions(s.conn, wanted) if q["topic"] in roadmap.by_id]
+    questions = [q for q in history.active_questions(s.conn, s.pack, wanted) if q["topic"] in roadmap.by_id]
     if not questions:
         where = f"area {area_id}" if area_id else "this roadmap"
         raise UserError(f"{where} has no questions to ask; placement needs a question bank "
                         "(mark what you know with `mlpath skip TOPIC` instead)")
     if seed is None:
         seed = secrets.randbits(31)
-    chosen = choose_questions(questions, placement_store.seen_questions(s.conn), random.Random(seed))
+    chosen = choose_questions(questions, placement_store.seen_questions(s.conn, s.pack), random.Random(seed))
     guesses = {t: core.guess_probability(q) for t, q in chosen.items()}
     state = core.start(roadmap, area=area_id, max_questions=max_questions, guesses=guesses)
     retention = s.settings.desired_retention
@@ -173,7 +173,7 @@ def run_placement(s: Session, ui: PlacementUI, *, area: str | None = None,
             rating, correct = grading.AGAIN, False
         else:  # "I don't know": Again, and no answer that could count as a wrong guess
             rating, correct, raw = grading.AGAIN, None, None
-        card = queries.cards_for_topics(s.conn, [topic]).get(p.id)
+        card = queries.cards_for_topics(s.conn, s.pack, [topic]).get(p.id)
         after = answer_question(s, QuizItem(dict(q), card), p, correct=correct, rating=rating, answer=raw,
                                 response_ms=elapsed, now=now, retention=retention)
         state = core.record(state, topic, outcome, guess=core.guess_probability(q))
@@ -206,7 +206,7 @@ def _ask(ui: QuizUI, p: Presented, retries: bool, check, grading):
 
 def _result(s: Session, state, prop, area_id: str | None, max_questions: int, stopped: bool,
             asked: tuple[Asked, ...]) -> PlacementResult:
-    statuses = queries.statuses(s.conn)
+    statuses = queries.statuses(s.conn, s.pack)
     frontier = set(prop.frontier)
     topics = tuple(
         PlacedTopic(t.id, t.title, t.area, statuses.get(t.id, "not_started"), prop.beliefs[t.id], t.id in prop.known,
@@ -223,7 +223,7 @@ def record_placement(s: Session, result: PlacementResult, now: datetime | None =
     transaction (at ``now``, default the clock's time)."""
     if result.stopped:
         raise UserError("a stopped placement proposes nothing to record; run `mlpath placement` again")
-    recorded = placement_store.skip_with_reason(s.conn, result.to_record, REASON, now or clock.utcnow())
-    statuses = queries.statuses(s.conn)
+    recorded = placement_store.skip_with_reason(s.conn, s.pack, result.to_record, REASON, now or clock.utcnow())
+    statuses = queries.statuses(s.conn, s.pack)
     topics = tuple(replace(t, status=statuses.get(t.id, "not_started")) for t in result.topics)
     return replace(result, topics=topics, recorded=tuple(recorded))

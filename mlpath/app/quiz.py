@@ -37,10 +37,11 @@ def quiz_queue(s: Session, topic_ids: list[str] | None, limit: int, new: int) ->
     if new < 0:
         raise InvalidValue("new", "must be at least 0")
     limit, new = min(limit, MAX_QUEUE), min(new, MAX_QUEUE)  # more than any bank holds; keeps SQLite ints in range
-    items = [QuizItem(json.loads(data), card) for card, data in queries.due_cards(s.conn, s.now, topic_ids, limit)]
+    due = queries.due_cards(s.conn, s.pack, s.now, topic_ids, limit)
+    items = [QuizItem(json.loads(data), card) for card, data in due]
     room = min(new, limit - len(items))
     if room > 0 and topic_ids:
-        items += [QuizItem(json.loads(d), None) for d in queries.new_questions(s.conn, topic_ids, room)]
+        items += [QuizItem(json.loads(d), None) for d in queries.new_questions(s.conn, s.pack, topic_ids, room)]
     return items
 
 
@@ -81,8 +82,9 @@ def answer_question(s: Session, item: QuizItem, p: "Presented", *, correct: bool
 
     before = item.card.state if item.card else scheduling.new_card(now)
     after = scheduling.review(before, rating, now, response_ms, retention, parameters=s.parameters)
-    queries.record_review(s.conn, question_id=p.id, topic_id=p.topic, before=item.card.state if item.card else None,
-                          after=after, now=now, rating=rating, correct=correct, answer=answer,
+    queries.record_review(s.conn, s.pack, question_id=p.id, topic_id=p.topic,
+                          before=item.card.state if item.card else None, after=after, now=now, rating=rating,
+                          correct=correct, answer=answer,
                           response_ms=response_ms, seed=p.seed if p.kind == "generated" else None)
     return after
 

@@ -77,7 +77,7 @@ def next_topics(s: Session, limit: int = 5, area: str | None = None, electives: 
     from mlpath.app.goals import learner_goal
     from mlpath.core.goals import goal_topics
 
-    statuses = queries.statuses(s.conn)
+    statuses = queries.statuses(s.conn, s.pack)
     g = learner_goal(s)
     recs = ranking.recommend(s.roadmap, statuses, resolve_area(s, area), goal=g.goal, order=g.order,
                              include_electives=electives)
@@ -89,7 +89,7 @@ def next_topics(s: Session, limit: int = 5, area: str | None = None, electives: 
     if g.goal is not None:
         goal_remaining = sum(1 for t in goal_topics(s.roadmap, g.goal, include_electives=electives)
                              if statuses.get(t) not in FINISHED)
-    return NextTopics(items, len(recs), remaining, queries.due_count(s.conn, s.now), g.goal, g.order, electives,
+    return NextTopics(items, len(recs), remaining, queries.due_count(s.conn, s.pack, s.now), g.goal, g.order, electives,
                       goal_remaining, g.missing)
 
 
@@ -160,6 +160,7 @@ class Progress:
     hours_split: HoursSplit | None = None
     goal: Any = None  # app.goals.LearnerGoal: the learner's goal and order
     estimate: Any = None  # app.goals.GoalEstimate: the goal's (or the core roadmap's) hours and finish date
+    pack: str | None = None  # the pack these numbers are of
 
     def to_dict(self) -> dict[str, Any]:
         g = self.goal
@@ -172,7 +173,8 @@ class Progress:
                 "order": g.order if g is not None else None,
                 "goal": goal,
                 "goal_missing": g.missing if g is not None else None,
-                "estimate": to_jsonable(self.estimate)}
+                "estimate": to_jsonable(self.estimate),
+                "pack": self.pack}
 
 
 def progress(s: Session, area: str | None = None, hours_per_week: float | None = None) -> Progress:
@@ -180,21 +182,21 @@ def progress(s: Session, area: str | None = None, hours_per_week: float | None =
     learner's pace (the whole core roadmap's when there is no goal)."""
     from mlpath.app import goals
 
-    statuses = queries.statuses(s.conn)
+    statuses = queries.statuses(s.conn, s.pack)
     area_id = resolve_area(s, area)
     the_pace = goals.pace(s, hours_per_week)
-    placed = placement_store.placed(s.conn)
+    placed = placement_store.placed(s.conn, s.pack)
     topics = [t for t in s.roadmap.topics if area_id is None or t.area == area_id]
     areas = [AreaProgress(a.id, a.title, _counts(s.roadmap.in_area(a.id), statuses, placed))
              for a in s.roadmap.areas if not area_id or a.id == area_id]
     g = goals.learner_goal(s)
-    return Progress(_counts(topics, statuses, placed), areas, queries.due_count(s.conn, s.now),
-                    queries.review_count(s.conn), _split(topics, statuses), g,
-                    goals.estimate(s, g.goal, statuses, the_pace))
+    return Progress(_counts(topics, statuses, placed), areas, queries.due_count(s.conn, s.pack, s.now),
+                    queries.review_count(s.conn, s.pack), _split(topics, statuses), g,
+                    goals.estimate(s, g.goal, statuses, the_pace), s.pack)
 
 
 def topics_list(s: Session, area: str | None = None, status: str | None = None) -> list[TopicView]:
-    statuses = queries.statuses(s.conn)
+    statuses = queries.statuses(s.conn, s.pack)
     area_id = resolve_area(s, area)
     wanted = normalise_status(status) if status else None
     out = []
@@ -238,7 +240,7 @@ class CardSummary:
 def card_summary(s: Session, topic_ids: list[str]) -> CardSummary:
     from mlpath.core import scheduling
 
-    cards = queries.cards_for_topics(s.conn, topic_ids)
+    cards = queries.cards_for_topics(s.conn, s.pack, topic_ids)
     total = sum(s.roadmap.by_id[t].questions for t in topic_ids if t in s.roadmap.by_id)
     due = sum(1 for c in cards.values() if c.state.due <= s.now)
     seen = [c for c in cards.values() if c.state.last_review is not None]
@@ -299,9 +301,9 @@ class TopicDetail:
 
 
 def show(s: Session, name: str) -> TopicDetail | AreaDetail:
-    statuses = queries.statuses(s.conn)
+    statuses = queries.statuses(s.conn, s.pack)
     found = resolve(s, name)
-    placed = placement_store.placed(s.conn)
+    placed = placement_store.placed(s.conn, s.pack)
     if isinstance(found, Area):
         topics = s.roadmap.in_area(found.id)
         return AreaDetail(found.id, found.title, found.summary,
@@ -310,7 +312,7 @@ def show(s: Session, name: str) -> TopicDetail | AreaDetail:
                            for t in topics],
                           card_summary(s, [t.id for t in topics]))
     t = found
-    info = queries.status_info(s.conn, t.id)
+    info = queries.status_info(s.conn, s.pack, t.id)
     area = s.roadmap.area_by_id.get(t.area)
     return TopicDetail(
         topic_view(t, statuses), area.title if area else t.area, info.started_at, info.finished_at,
@@ -375,7 +377,7 @@ def change_status(s: Session, name: str, action: str, force: bool = False,
                   confirm: Callable[[str], bool] | None = None) -> StatusChange:
     """Apply start/done/skip/reset. ``done`` with unfinished prerequisites needs ``force`` or a yes from ``confirm``."""
     t = resolve_topic(s, name)
-    statuses = queries.statuses(s.conn)
+    statuses = queries.statuses(s.conn, s.pack)
     old = statuses.get(t.id, "not_started")
     new = ACTIONS[action]
     missing = graph.missing_prerequisites(t, statuses)
@@ -388,8 +390,8 @@ def change_status(s: Session, name: str, action: str, force: bool = False,
             return StatusChange(t.id, t.title, old, old, False, [])
     before = {r.topic.id for r in ranking.recommend(s.roadmap, statuses)}
     if new != old:
-        queries.set_status(s.conn, t.id, new, s.now)
-    after_statuses = queries.statuses(s.conn)
+        queries.set_status(s.conn, s.pack, t.id, new, s.now)
+    after_statuses = queries.statuses(s.conn, s.pack)
     after = [r.topic.id for r in ranking.recommend(s.roadmap, after_statuses) if r.topic.id not in before]
     return StatusChange(t.id, t.title, new, old, new != old, [x for x in after if x != t.id])
 
@@ -458,7 +460,7 @@ def change_statuses(s: Session, names: list[str], action: str, *, area: str | No
     if not named and area_id is None:
         raise UserError("name one or more topics, or an area")
     targets = list(dict.fromkeys(named + ([t.id for t in s.roadmap.in_area(area_id)] if area_id else [])))
-    statuses = queries.statuses(s.conn)
+    statuses = queries.statuses(s.conn, s.pack)
     new = ACTIONS[action]
     chosen = set(targets)
     extra: list[str] = []
@@ -496,11 +498,21 @@ def change_statuses(s: Session, names: list[str], action: str, *, area: str | No
     before = {r.topic.id for r in ranking.recommend(s.roadmap, statuses)}
     writes = [(t, new) for t in ordered if statuses.get(t, "not_started") != new]
     if writes:
-        queries.set_statuses(s.conn, writes, s.now)
-    after_statuses = queries.statuses(s.conn)
+        queries.set_statuses(s.conn, s.pack, writes, s.now)
+    after_statuses = queries.statuses(s.conn, s.pack)
     unlocked = [r.topic.id for r in ranking.recommend(s.roadmap, after_statuses)
                 if r.topic.id not in before and r.topic.id not in chosen]
     items = [MarkedTopic(t, s.roadmap.by_id[t].title, after_statuses.get(t, "not_started"),
                          statuses.get(t, "not_started"), statuses.get(t, "not_started") != new, t in extra)
              for t in ordered]
     return StatusChanges(action, new, items, len(writes), unlocked)
+
+
+def check_manifest(folder: Path | None):
+    """A content folder's pack.yaml: (manifest, problems); a folder without one gets a derived identity."""
+    from mlpath.packs.manifest import read
+
+    root = folder or paths.content_dir()
+    if not root.is_dir():
+        return None, []  # check_content reports the missing folder
+    return read(root)

@@ -112,6 +112,7 @@ class StatsReport:
     areas: list[AreaRetention]
     overdue: int
     forecast: list[DueDay]
+    pack: str | None = None  # the pack covered; None: every pack
 
     def to_dict(self) -> dict[str, Any]:
         h = self.heatmap
@@ -137,31 +138,35 @@ class StatsReport:
                           "areas": [{"id": a.id, "title": a.title, **retention(a.retention)} for a in self.areas]},
             "forecast": {"overdue": self.overdue, "total": sum(d.due for d in self.forecast),
                          "days": [{"date": d.date.isoformat(), "due": d.due} for d in self.forecast]},
+            "pack": self.pack, "all_packs": self.pack is None,
         }
 
 
-def stats_report(s: Session, tz: str | None = None, days: int = RECENT_DAYS, weeks: int = RECENT_WEEKS) -> StatsReport:
-    """Everything `mlpath stats` shows, as typed values."""
+def stats_report(s: Session, tz: str | None = None, days: int = RECENT_DAYS, weeks: int = RECENT_WEEKS,
+                 all_packs: bool = False) -> StatsReport:
+    """Everything `mlpath stats` shows, as typed values: of the session's pack, or of every pack."""
+    pack = None if all_packs else s.pack
     if not 1 <= days <= MAX_DAYS:
         raise InvalidValue("days", f"takes 1 to {MAX_DAYS}")
     if not 1 <= weeks <= MAX_WEEKS:
         raise InvalidValue("weeks", f"takes 1 to {MAX_WEEKS}")
     zone, zone_name = resolve_zone(tz)
-    answers = history.answers(s.conn)
+    answers = history.answers(s.conn, pack)
     today = stats.today(s.now, zone)
     counts = stats.daily_counts((a.at for a in answers), zone)
     overall, per_area = stats.true_retention(answers)
-    known = [a.id for a in s.roadmap.areas]
+    roadmap = s.roadmap_or_none() if pack is not None else None  # stats never need a readable roadmap
+    known = [a.id for a in roadmap.areas] if roadmap is not None else []
     areas = []
     for area_id in known + sorted(set(per_area) - set(known)):
-        area = s.roadmap.area_by_id.get(area_id)
+        area = roadmap.area_by_id.get(area_id) if roadmap is not None else None
         areas.append(AreaRetention(area_id, area.title if isinstance(area, Area) else area_id,
                                    per_area.get(area_id, stats.Retention(0, 0))))
-    dues = history.due_times(s.conn)
+    dues = history.due_times(s.conn, pack)
     buckets = stats.forecast(dues, zone, s.now)
     return StatsReport(
         tz=zone_name, today=today, total_reviews=len(answers), days_studied=len(counts),
         heatmap=stats.heatmap(counts, today), streak=stats.streaks(counts, today),
         daily=stats.accuracy_by_day(answers, zone, today, days), weekly=stats.accuracy_by_week(answers, zone, today, weeks),
         retention=overall, areas=areas, overdue=stats.overdue(dues, s.now),
-        forecast=[DueDay(today + timedelta(days=i), n) for i, n in enumerate(buckets)])
+        forecast=[DueDay(today + timedelta(days=i), n) for i, n in enumerate(buckets)], pack=pack)

@@ -45,7 +45,8 @@ def _root(
 
 
 def _register() -> None:
-    from mlpath.cli import content_cmd, goal_cmd, insights, map_cmd, optimize_cmd, placement_cmd, quiz, roadmap
+    from mlpath.cli import (content_cmd, goal_cmd, insights, map_cmd, optimize_cmd, packs_cmd, placement_cmd, quiz,
+                            roadmap)
 
     roadmap.register(app)
     quiz.register(app)
@@ -55,6 +56,7 @@ def _register() -> None:
     optimize_cmd.register(app)
     goal_cmd.register(app)
     placement_cmd.register(app)
+    packs_cmd.register(app)
 
 
 _register()

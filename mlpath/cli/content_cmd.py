@@ -25,8 +25,11 @@ def check(
     root = folder or paths.content_dir()
     result = use_case.check_content(root)
     problems = result.problems
+    pack, pack_problems = use_case.check_manifest(root)  # pack.yaml: the pack's identity
+    problems = pack_problems + problems
     if json:
-        r.emit_json({"folder": str(root), "ok": not problems, "problems": problems})
+        r.emit_json({"folder": str(root), "ok": not problems, "problems": problems,
+                     "pack": pack.id if pack else None, "pack_declared": bool(pack and pack.declared)})
         if problems:
             raise typer.Exit(2)
         return
@@ -36,3 +39,8 @@ def check(
         raise ContentError(problems, source=str(root))
     r.line(f"{root}: OK — {len(result.roadmap.areas)} areas, {len(result.roadmap.topics)} topics, "
            f"{len(result.questions)} questions")
+    if pack is not None and not pack.declared:
+        import sys
+
+        sys.stderr.write(f"suggestion: add a pack.yaml (id, title, version) to name this pack; until then its id "
+                         f"is {pack.id}, derived from the folder's name and place\n")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from mlpath.cli import render as r
-from mlpath.cli.common import JsonOpt, complete_topic, session
+from mlpath.cli.common import AllPacksOpt, JsonOpt, PackOpt, complete_topic, session
 
 # --- stats --------------------------------------------------------------------------------------------------------
 
@@ -125,6 +125,8 @@ def stats(
                                                         "default: the system's).", show_default=False)] = None,
     days: Annotated[int, typer.Option("--days", min=1, max=3660, help="Recent days to list.")] = 14,
     weeks: Annotated[int, typer.Option("--weeks", min=1, max=520, help="Recent weeks to list.")] = 8,
+    pack: PackOpt = None,
+    all_packs: AllPacksOpt = False,
     json: JsonOpt = False,
 ) -> None:
     """Your reviews: a year's heatmap, streaks, accuracy, true retention per area and what falls due.
@@ -141,17 +143,19 @@ def stats(
       retention: reviews, passed, retention, areas [{id, title, reviews, passed, retention}]
         (reviews of cards seen before; passed = rating Hard, Good or Easy)
       forecast: overdue, total, days [{date, due}] (30 days; day 0 includes overdue cards)
+      pack (the pack covered, null with --all-packs), all_packs
     accuracy and retention are fractions from 0 to 1, or null when there is nothing to count.
     """
     from mlpath.app import stats as use_case
 
-    with session() as s:
-        report = use_case.stats_report(s, tz, days, weeks)
+    with session(pack, lazy=True, all_packs=all_packs) as s:
+        report = use_case.stats_report(s, tz, days, weeks, all_packs=all_packs)
     if json:
         return r.emit_json(report)
     h, st = report.heatmap, report.streak
     head = (f"{report.total_reviews} reviews on {report.days_studied} day{'s' if report.days_studied != 1 else ''}"
-            f" · {h.total} in the last {len(h.grid)} weeks · time zone {report.tz}")
+            f" · {h.total} in the last {len(h.grid)} weeks · time zone {report.tz}"
+            f" · {'all packs' if report.pack is None else 'pack ' + report.pack}")
     r.styled(f"[bold]{r.esc(head)}[/]", head)
     _heatmap(h)
     streak = (f"Streak: {st.current} day{'s' if st.current != 1 else ''} now, longest {st.longest}"
@@ -244,12 +248,15 @@ def export(
                                                  autocompletion=complete_topic, show_default=False)] = None,
     anki: Annotated[bool, typer.Option("--anki", help="Write the questions as an Anki deck (.apkg) instead.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+    pack: PackOpt = None,
+    all_packs: AllPacksOpt = False,
     json: JsonOpt = False,
 ) -> None:
     """Back up your progress and reviews as JSON, or (--anki) write the questions as an Anki deck.
 
-    The backup (format "mlpath-backup", version 1) holds statuses, status_events, cards and reviews keyed by
-    topic and question ids; restore or merge it with `mlpath import FILE`.
+    The backup (format "mlpath-backup", version 2) holds statuses, status_events, cards and reviews of the active
+    pack (or --pack ID, or --all-packs), each labelled with its pack and keyed by topic and question ids; restore
+    or merge it with `mlpath import FILE`. --json adds packs (the packs covered) and all_packs.
 
     The Anki deck has one note type per question kind (basic, choice, multi, true/false), tags
     mlpath::area::AREA and mlpath::topic::TOPIC, and stable ids, so importing a newer deck updates the old one.
@@ -258,8 +265,8 @@ def export(
     """
     from mlpath.app import backup
 
-    with session() as s:
-        data = backup.export(s, file, anki=anki, target=target, force=force)
+    with session(pack, lazy=not anki, all_packs=all_packs) as s:
+        data = backup.export(s, file, anki=anki, target=target, force=force, all_packs=all_packs)
     if json:
         return r.emit_json(data)
     if data["kind"] == "anki":
@@ -268,11 +275,14 @@ def export(
                "Open it with Anki (File > Import).")
     else:
         r.line(f"Wrote {data['reviews']} reviews, {data['cards']} cards, {data['statuses']} topic statuses and "
-               f"{data['status_events']} status changes to {data['file']}. Restore with `mlpath import {data['file']}`.")
+               f"{data['status_events']} status changes of {_packs(data)} to {data['file']}. "
+               f"Restore with `mlpath import {data['file']}`.")
 
 
 def import_(
     file: Annotated[Path, typer.Argument(help="A backup written by `mlpath export`.", show_default=False)],
+    pack: PackOpt = None,
+    all_packs: AllPacksOpt = False,
     json: JsonOpt = False,
 ) -> None:
     """Merge a backup from `mlpath export` into your data: nothing is duplicated, and on any error nothing changes.
@@ -280,14 +290,19 @@ def import_(
     A review already present (same question, time and rating) is skipped; for a card the more recently reviewed
     copy wins, and for a topic's status the later change. Topics and questions your roadmap no longer has are
     kept (inactive) so their history stays. --json gives file, added {statuses, status_events, cards, reviews,
-    topics_placeholders, questions_placeholders}, reviews_before, reviews_after and in_file.
+    topics_placeholders, questions_placeholders}, reviews_before, reviews_after and in_file, pack, all_packs,
+    packs (the packs imported into) and left_out (records of other packs, per section).
+
+    Only the active pack's records (or --pack ID's) are imported; --all-packs imports every record into its own
+    pack. A version-1 backup (from before packs) goes into the active pack, or --pack ID.
     """
     from mlpath.app import backup
 
-    with session() as s:
-        data = backup.import_backup(s, file)
+    with session(pack, lazy=True, all_packs=all_packs) as s:
+        data = backup.import_backup(s, file, all_packs=all_packs)
     if json:
         return r.emit_json(data)
+    r.line(f"Importing into {_packs(data)}.")
     a = data["added"]
     r.line(f"Imported {data['file']}: {a['reviews']} new reviews, {a['cards']} cards added or updated, "
            f"{a['statuses']} statuses and {a['status_events']} status changes "
@@ -295,6 +310,15 @@ def import_(
     if a["topics_placeholders"] or a["questions_placeholders"]:
         r.line(f"Kept the history of {a['topics_placeholders']} topics and {a['questions_placeholders']} questions "
                "that your current roadmap does not have.")
+    skipped = sum(data["left_out"].values())
+    if skipped:
+        r.line(f"Left out {skipped} records of other packs; --all-packs imports them into their own packs.")
+
+
+def _packs(data) -> str:
+    packs = data["packs"]
+    label = "pack" if len(packs) == 1 else "packs"
+    return f"{'all packs: ' if data['all_packs'] else ''}{label} {', '.join(packs) or '(none)'}"
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ import typer
 from mlpath.app import roadmap as use_case
 from mlpath.app.hints import optimize_hint
 from mlpath.cli import render as r
-from mlpath.cli.common import AreaOpt, JsonOpt, TargetArg, TopicArg, complete_topic, session
+from mlpath.cli.common import AllPacksOpt, AreaOpt, JsonOpt, PackOpt, TargetArg, TopicArg, complete_topic, session
 
 
 def next_(
@@ -71,15 +71,26 @@ HoursPerWeekOpt = Annotated[float | None, typer.Option(
                              "the last 8 weeks, divided by 8).", show_default=False)]
 
 
-def progress(area: AreaOpt = None, hours_per_week: HoursPerWeekOpt = None, json: JsonOpt = False) -> None:
-    """Your progress overall and per area, core and elective hours apart, and your goal's estimated finish."""
-    with session() as s:
+def progress(area: AreaOpt = None, hours_per_week: HoursPerWeekOpt = None, pack: PackOpt = None,
+             all_packs: AllPacksOpt = False, json: JsonOpt = False) -> None:
+    """Your progress overall and per area, core and elective hours apart, and your goal's estimated finish.
+
+    In the active pack (or --pack ID); --all-packs: a line per pack. --json adds pack (the pack counted); with
+    --all-packs, --json is `mlpath pack list --json`'s list."""
+    if all_packs:
+        if pack is not None or area is not None:
+            raise typer.BadParameter("--all-packs lists every pack; leave out --pack and --area")
+        from mlpath.cli import packs_cmd
+
+        return packs_cmd.list_(json=json)
+    with session(pack) as s:
         data = use_case.progress(s, area, hours_per_week)
     if data.goal is not None and data.goal.missing:
         missing_goal_note(f"your goal {data.goal.missing!r} is no longer in the roadmap; showing the whole roadmap "
-               "(set a new goal with `mlpath goal`)")
+                          "(set a new goal with `mlpath goal`)")
     if json:
         return r.emit_json(data)
+    r.line(f"Pack {data.pack}")
     c = data.counts
     finished = c.finished
     h = data.hours_split

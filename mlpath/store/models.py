@@ -1,23 +1,28 @@
 """The database schema, defined once as SQLModel tables. Alembic migrations are checked against it in tests.
 
-Topic and question rows are never deleted: a topic or question that leaves the content is marked inactive, so a
-learner's history stays. Renames (``replaces:`` in content) update ids in place; foreign keys cascade the change.
+Everything a learner stores is keyed by pack (a roadmap's ``pack.yaml`` id): topic and question ids are unique only
+within their pack, and every foreign key between them is (pack, id), so two packs never share progress, cards or
+renames. Topic and question rows are never deleted: a topic or question that leaves the content is marked inactive,
+so a learner's history stays. Renames (``replaces:`` in content) update ids in place inside their pack; foreign
+keys cascade the change.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String
+from sqlalchemy import Column, ForeignKey, ForeignKeyConstraint, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
-def _fk(target: str, nullable: bool = False, index: bool = False) -> Column:
-    return Column(String, ForeignKey(target, onupdate="CASCADE"), nullable=nullable, index=index)
+def _in_pack(columns: tuple[str, str], target: str) -> ForeignKeyConstraint:
+    """(pack, id) -> the (pack, id) of ``target``: a row refers only to rows of its own pack."""
+    return ForeignKeyConstraint(list(columns), [f"{target}.pack", f"{target}.id"], onupdate="CASCADE")
 
 
 class TopicRow(SQLModel, table=True):
     __tablename__ = "topic"
+    pack: str = Field(primary_key=True)
     id: str = Field(primary_key=True)
     title: str
     area: str
@@ -27,7 +32,9 @@ class TopicRow(SQLModel, table=True):
 
 class TopicStatus(SQLModel, table=True):
     __tablename__ = "topic_status"
-    topic_id: str = Field(sa_column=Column(String, ForeignKey("topic.id", onupdate="CASCADE"), primary_key=True))
+    __table_args__ = (_in_pack(("pack", "topic_id"), "topic"),)
+    pack: str = Field(primary_key=True)
+    topic_id: str = Field(primary_key=True)
     status: str
     started_at: datetime | None = None
     finished_at: datetime | None = None
@@ -36,16 +43,20 @@ class TopicStatus(SQLModel, table=True):
 
 class StatusEvent(SQLModel, table=True):
     __tablename__ = "status_event"
+    __table_args__ = (_in_pack(("pack", "topic_id"), "topic"), Index("ix_status_event_pack_topic", "pack", "topic_id"))
     id: int | None = Field(default=None, primary_key=True)
-    topic_id: str = Field(sa_column=_fk("topic.id", index=True))
+    pack: str
+    topic_id: str
     status: str
     at: datetime
 
 
 class QuestionRow(SQLModel, table=True):
     __tablename__ = "question"
+    __table_args__ = (_in_pack(("pack", "topic_id"), "topic"), Index("ix_question_pack_topic", "pack", "topic_id"))
+    pack: str = Field(primary_key=True)
     id: str = Field(primary_key=True)
-    topic_id: str = Field(sa_column=_fk("topic.id", index=True))
+    topic_id: str
     kind: str
     data: str  # the validated question as JSON
     active: bool = True
@@ -53,14 +64,16 @@ class QuestionRow(SQLModel, table=True):
 
 class CardRow(SQLModel, table=True):
     __tablename__ = "card"
+    __table_args__ = (_in_pack(("pack", "question_id"), "question"), UniqueConstraint("pack", "question_id"),
+                      Index("ix_card_pack_due", "pack", "due"))
     id: int | None = Field(default=None, primary_key=True)
-    question_id: str = Field(sa_column=Column(String, ForeignKey("question.id", onupdate="CASCADE"),
-                                              nullable=False, unique=True))
+    pack: str
+    question_id: str
     state: int
     step: int | None = None
     stability: float | None = None
     difficulty: float | None = None
-    due: datetime = Field(index=True)
+    due: datetime
     last_review: datetime | None = None
     created_at: datetime
     reps: int = 0
@@ -69,11 +82,13 @@ class CardRow(SQLModel, table=True):
 
 class ReviewRow(SQLModel, table=True):
     __tablename__ = "review"
-    __table_args__ = (Index("ix_review_topic_at", "topic_id", "reviewed_at"),)
+    __table_args__ = (_in_pack(("pack", "question_id"), "question"), _in_pack(("pack", "topic_id"), "topic"),
+                      Index("ix_review_pack_topic_at", "pack", "topic_id", "reviewed_at"))
     id: int | None = Field(default=None, primary_key=True)
     card_id: int = Field(sa_column=Column(Integer, ForeignKey("card.id"), nullable=False, index=True))
-    question_id: str = Field(sa_column=_fk("question.id"))
-    topic_id: str = Field(sa_column=_fk("topic.id"))
+    pack: str
+    question_id: str
+    topic_id: str
     reviewed_at: datetime = Field(index=True)
     rating: int
     correct: bool | None = None
@@ -83,21 +98,26 @@ class ReviewRow(SQLModel, table=True):
 
 
 class ContentState(SQLModel, table=True):
+    """The content cache: one row per pack (rows from before packs keep their ids), found by fingerprint."""
+
     __tablename__ = "content_state"
-    id: int = Field(default=1, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
+    pack: str = Field(index=True)
+    title: str | None = None
+    version: str | None = None
     source: str
     fingerprint: str
     roadmap: str  # the validated roadmap as JSON, so reads need no YAML
     synced_at: datetime
 
 
-class LearnerSetting(SQLModel, table=True):
-    """The learner's own choices kept with their data: ``goal`` (a topic or track id) and ``order``."""
+class Preference(SQLModel, table=True):
+    """The learner's choices kept with their data (``active_pack``: the pack `mlpath pack use` chose; ``PACK:goal`` and ``PACK:order``: the goal and study order
+    `mlpath goal` set for a pack)."""
 
-    __tablename__ = "learner_setting"
+    __tablename__ = "preference"
     key: str = Field(primary_key=True)
     value: str
-    updated_at: datetime
 
 
 class FsrsParameters(SQLModel, table=True):

@@ -18,34 +18,36 @@ from mlpath.store.db import to_db, transaction
 PLACEMENT = "placement"
 
 
-def seen_questions(conn: sqlite3.Connection) -> set[str]:
-    """Ids of the questions the learner has answered at least once (those with a card)."""
-    return {r[0] for r in conn.execute("SELECT question_id FROM card")}
+def seen_questions(conn: sqlite3.Connection, pack: str) -> set[str]:
+    """Ids of the pack's questions the learner has answered at least once (those with a card)."""
+    return {r[0] for r in conn.execute("SELECT question_id FROM card WHERE pack = ?", (pack,))}
 
 
-def skip_with_reason(conn: sqlite3.Connection, topic_ids: Iterable[str], reason: str, now: datetime) -> list[str]:
+def skip_with_reason(conn: sqlite3.Connection, pack: str, topic_ids: Iterable[str], reason: str,
+                     now: datetime) -> list[str]:
     """Record every topic that is not already done or skipped as skipped, each status event with ``reason``, in one
     transaction. Returns the topics recorded, in the order given."""
     ts = to_db(now)
     recorded = []
     with transaction(conn):
         for topic_id in dict.fromkeys(topic_ids):
-            row = conn.execute("SELECT status, started_at FROM topic_status WHERE topic_id = ?",
-                               (topic_id,)).fetchone()
+            row = conn.execute("SELECT status, started_at FROM topic_status WHERE pack = ? AND topic_id = ?",
+                               (pack, topic_id)).fetchone()
             if row is not None and row[0] in FINISHED:
                 continue
-            tables.upsert_status(conn, topic_id, "skipped", row[1] if row else None, ts, ts)
-            event = conn.execute("INSERT INTO status_event (topic_id, status, at) VALUES (?,?,?)",
-                                 (topic_id, "skipped", ts)).lastrowid
+            tables.upsert_status(conn, pack, topic_id, "skipped", row[1] if row else None, ts, ts)
+            event = conn.execute("INSERT INTO status_event (pack, topic_id, status, at) VALUES (?,?,?,?)",
+                                 (pack, topic_id, "skipped", ts)).lastrowid
             conn.execute("INSERT INTO status_reason (event_id, reason) VALUES (?,?)", (event, reason))
             recorded.append(topic_id)
     return recorded
 
 
-def placed(conn: sqlite3.Connection) -> set[str]:
-    """The topics placed now: skipped, and their latest status event has the reason ``placement``."""
+def placed(conn: sqlite3.Connection, pack: str) -> set[str]:
+    """The pack's topics placed now: skipped, and their latest status event has the reason ``placement``."""
     rows = conn.execute(
         "SELECT s.topic_id FROM topic_status s "
-        "JOIN status_reason r ON r.event_id = (SELECT MAX(e.id) FROM status_event e WHERE e.topic_id = s.topic_id) "
-        "WHERE s.status = 'skipped' AND r.reason = ?", (PLACEMENT,))
+        "JOIN status_reason r ON r.event_id = (SELECT MAX(e.id) FROM status_event e "
+        "WHERE e.pack = s.pack AND e.topic_id = s.topic_id) "
+        "WHERE s.pack = ? AND s.status = 'skipped' AND r.reason = ?", (pack, PLACEMENT))
     return {r[0] for r in rows}

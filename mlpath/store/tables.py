@@ -14,21 +14,24 @@ from mlpath.core.srs import Phase
 from mlpath.store.db import from_db, to_db
 
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "topic": ("id", "title", "area", "active", "first_seen"),
-    "topic_status": ("topic_id", "status", "started_at", "finished_at", "updated_at"),
-    "status_event": ("id", "topic_id", "status", "at"),
-    "question": ("id", "topic_id", "kind", "data", "active"),
-    "card": ("id", "question_id", "state", "step", "stability", "difficulty", "due", "last_review", "created_at",
-             "reps", "lapses"),
-    "review": ("id", "card_id", "question_id", "topic_id", "reviewed_at", "rating", "correct", "answer",
+    "topic": ("pack", "id", "title", "area", "active", "first_seen"),
+    "topic_status": ("pack", "topic_id", "status", "started_at", "finished_at", "updated_at"),
+    "status_event": ("id", "pack", "topic_id", "status", "at"),
+    "question": ("pack", "id", "topic_id", "kind", "data", "active"),
+    "card": ("id", "pack", "question_id", "state", "step", "stability", "difficulty", "due", "last_review",
+             "created_at", "reps", "lapses"),
+    "review": ("id", "card_id", "pack", "question_id", "topic_id", "reviewed_at", "rating", "correct", "answer",
                "response_ms", "seed"),
-    "content_state": ("id", "source", "fingerprint", "roadmap", "synced_at"),
+    "content_state": ("id", "pack", "title", "version", "source", "fingerprint", "roadmap", "synced_at"),
+    "preference": ("key", "value"),
     "fsrs_parameters": ("id", "parameters", "fitted_at", "reviews", "trained_on", "log_loss", "rmse_bins",
                         "previous_log_loss", "previous_rmse_bins", "active"),
     "notice": ("key", "at", "value"),
-    "learner_setting": ("key", "value", "updated_at"),
     "status_reason": ("event_id", "reason"),
 }
+
+# The tables whose rows belong to a pack (every one has a ``pack`` column), children after parents.
+PACK_TABLES = ("topic", "topic_status", "status_event", "question", "card", "review", "content_state")
 
 # A card's memory state: what FSRS reads and writes.
 CARD_STATE = ("state", "step", "stability", "difficulty", "due", "last_review")
@@ -51,11 +54,11 @@ def card_state_from(row: tuple) -> CardState:
     return CardState(Phase(state), step, stability, difficulty, from_db(due), from_db(last))
 
 
-def insert_card(conn: sqlite3.Connection, question_id: str, state: CardState, created_at: datetime,
+def insert_card(conn: sqlite3.Connection, pack: str, question_id: str, state: CardState, created_at: datetime,
                 reps: int, lapses: int) -> int:
-    cols = ("question_id", *CARD_STATE, "created_at", "reps", "lapses")
+    cols = ("pack", "question_id", *CARD_STATE, "created_at", "reps", "lapses")
     return conn.execute(f"INSERT INTO card ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})",
-                        (question_id, *card_state_values(state), to_db(created_at), reps, lapses)).lastrowid
+                        (pack, question_id, *card_state_values(state), to_db(created_at), reps, lapses)).lastrowid
 
 
 def update_card(conn: sqlite3.Connection, card_id: int, state: CardState, *, reps: int | None = None,
@@ -77,19 +80,19 @@ def update_card(conn: sqlite3.Connection, card_id: int, state: CardState, *, rep
     conn.execute(f"UPDATE card SET {', '.join(sets)} WHERE id = ?", (*args, card_id))
 
 
-def upsert_status(conn: sqlite3.Connection, topic_id: str, status: str, started_at: datetime | str | None,
+def upsert_status(conn: sqlite3.Connection, pack: str, topic_id: str, status: str, started_at: datetime | str | None,
                   finished_at: datetime | str | None, updated_at: datetime | str) -> None:
     """Write a topic's status row (times as datetimes, or as stored text)."""
     def db_time(value):
         return value if value is None or isinstance(value, str) else to_db(value)
 
     conn.execute(
-        "INSERT INTO topic_status (topic_id, status, started_at, finished_at, updated_at) VALUES (?,?,?,?,?) "
-        "ON CONFLICT(topic_id) DO UPDATE SET status=excluded.status, started_at=excluded.started_at, "
+        "INSERT INTO topic_status (pack, topic_id, status, started_at, finished_at, updated_at) VALUES (?,?,?,?,?,?) "
+        "ON CONFLICT(pack, topic_id) DO UPDATE SET status=excluded.status, started_at=excluded.started_at, "
         "finished_at=excluded.finished_at, updated_at=excluded.updated_at",
-        (topic_id, status, db_time(started_at), db_time(finished_at), db_time(updated_at)))
+        (pack, topic_id, status, db_time(started_at), db_time(finished_at), db_time(updated_at)))
 
 
-REVIEW_INSERT = ("card_id", "question_id", "topic_id", "reviewed_at", "rating", "correct", "answer", "response_ms",
+REVIEW_INSERT = ("card_id", "pack", "question_id", "topic_id", "reviewed_at", "rating", "correct", "answer", "response_ms",
                  "seed")
 REVIEW_INSERT_SQL = f"INSERT INTO review ({', '.join(REVIEW_INSERT)}) VALUES ({','.join('?' * len(REVIEW_INSERT))})"
