@@ -33,7 +33,7 @@ CASES: dict[str, tuple[str, str]] = {
     "wrong-type-hours": ("topics/maths.yaml", "'hours' must be a number"),
     "wrong-type-prerequisites": ("topics/maths.yaml", "'prerequisites' must be a list"),
     "wrong-type-question-kind": ("questions/all.yaml", "kind"),
-    "missing-topic-field": ("topics/maths.yaml", "missing required field 'summary'"),
+    "missing-topic-field": ("topics/maths.yaml", "missing required field 'hours'"),
     "missing-question-field": ("questions/all.yaml", "missing required field 'answers'"),
     "unknown-field": ("topics/ml.yaml", "unknown field 'difficulty'"),
     "ftp-url": ("topics/maths.yaml", "bad URL 'ftp://example.org/vbook'"),

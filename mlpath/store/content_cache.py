@@ -16,9 +16,14 @@ from mlpath.store.db import to_db, transaction
 
 
 def cached_roadmap(conn: sqlite3.Connection, fingerprint: str) -> Roadmap | None:
+    """The roadmap stored for these content files, or None (parse again). A cache that cannot be read back
+    (hand-edited, damaged) is treated as missing: the next sync rebuilds it."""
     row = conn.execute("SELECT fingerprint, roadmap FROM content_state WHERE id = 1").fetchone()
     if row and row[0] == fingerprint:
-        return Roadmap.from_dict(json.loads(row[1]))
+        try:
+            return Roadmap.from_dict(json.loads(row[1]))
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError):
+            return None
     return None
 
 
