@@ -121,6 +121,9 @@ def schema_version(conn: sqlite3.Connection) -> str | None:
 
 def connect(path: Path) -> sqlite3.Connection:
     """Open (creating or upgrading as needed) the database at ``path``."""
+    from mlpath.files import protect
+
+    protect(path)  # no user-named output may ever replace it
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
