@@ -233,7 +233,7 @@ def graph(
     if view.format == "tree" and r.fancy():
         r.out().print(_rich_tree(view))
     else:
-        sys.stdout.write(view.text)
+        sys.stdout.write(r.clean(view.text))
 
 
 # --- export / import ------------------------------------------------------------------------------------------

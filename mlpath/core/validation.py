@@ -511,7 +511,7 @@ def _kind_problems(kind: str, q: dict) -> list[str]:
                 out.append(f"answers {', '.join(map(show, missing[:10]))} are not among the options")
     elif kind == "numeric":
         for key in ("tolerance", "rel_tolerance"):
-            if _is(q.get(key), (int, float)) and q[key] < 0:
+            if _is(q.get(key), (int, float)) and float("-inf") < q[key] < 0:
                 out.append(f"{key} must not be negative")
     elif kind == "text":
         if not q["answers"] or not all(isinstance(a, (str, int, float)) and str(a).strip() for a in q["answers"]):
