@@ -128,6 +128,8 @@ def _run(argv: list[str] | None) -> int:
     debug = os.environ.get("MLPATH_DEBUG") == "1"
     try:
         result = app(args=argv, prog_name="mlpath", standalone_mode=False)
+        if result == 130:  # Typer's own answer to Ctrl-C (it returns the code): say what happened
+            return _fail("interrupted; every answer given so far is saved", 130)
         return result if isinstance(result, int) else 0
     except MlpathError as e:
         if debug:
@@ -142,6 +144,8 @@ def _run(argv: list[str] | None) -> int:
         hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
         return _fail(f"error: {message}{hint}", e.exit_code)
     except Exit as e:
+        if e.exit_code == 130:  # Typer's own answer to Ctrl-C: say what happened, as for any interrupt
+            return _fail("interrupted; every answer given so far is saved", 130)
         return e.exit_code
     except (KeyboardInterrupt, Abort):
         return _fail("interrupted; every answer given so far is saved", 130)

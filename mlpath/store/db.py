@@ -35,7 +35,8 @@ def _raw_connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA busy_timeout = 30000")
     conn.execute("PRAGMA foreign_keys = ON")
     mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-    if mode != "wal":
+    if mode != "wal":  # a new file (or one not written by mlpath: refused before anything changes it)
+        _refuse_foreign(conn, path)
         conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     return conn
@@ -97,6 +98,18 @@ def quick_check(conn: sqlite3.Connection) -> str | None:
     return "; ".join(str(r[0]) for r in rows)[:200] or "damaged"
 
 
+def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
+    """An SQLite file with tables but no mlpath schema version is another application's: never take it over."""
+    if schema_version(conn) is not None:
+        return
+    tables = [r[0] for r in conn.execute(_OWN_TABLES_SQL)]
+    if tables:
+        conn.close()
+        shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+        raise DatabaseError(f"{path} is another application's SQLite database (tables: {shown}); "
+                            "mlpath will not change it: move it aside or set MLPATH_HOME")
+
+
 def _refuse_damaged(conn: sqlite3.Connection, path: Path) -> None:
     problem = quick_check(conn)
     if problem:
@@ -138,12 +151,7 @@ def connect(path: Path) -> sqlite3.Connection:
             raise DatabaseError(
                 f"{path} was written by a newer mlpath (schema {version}); upgrade mlpath to use it")
         if version is None:
-            tables = [r[0] for r in conn.execute(_OWN_TABLES_SQL)]
-            if tables:  # an SQLite file, but not mlpath's: never take it over
-                conn.close()
-                shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
-                raise DatabaseError(f"{path} is another application's SQLite database (tables: {shown}); "
-                                    "mlpath will not change it: move it aside or set MLPATH_HOME")
+            _refuse_foreign(conn, path)
         else:
             _refuse_damaged(conn, path)  # about to upgrade the schema: only a sound file
         conn.close()
