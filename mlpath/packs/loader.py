@@ -191,6 +191,9 @@ def _expanded_size(root_node, limit: int) -> int:
 def _decode(raw: bytes, rel: str) -> tuple[str | None, str | None]:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and (raw[0] == 0) != (raw[1] == 0)):
         return None, f"{rel}: the file is UTF-16 text; save it as UTF-8"
+    if b"\x00" in raw:
+        line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
+        return None, f"{rel}:{line}: not a text file (it contains NUL bytes)"
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]  # a byte-order mark at the start is harmless
     try:
@@ -200,9 +203,6 @@ def _decode(raw: bytes, rel: str) -> tuple[str | None, str | None]:
         column = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
         return None, (f"{rel}:{line}: not UTF-8 text (byte 0x{raw[e.start]:02x} at column {column}, offset "
                       f"{e.start}); save the file as UTF-8")
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        return None, f"{rel}:{line}: not a text file (it contains NUL bytes)"
     if "\ufeff" in text:
         line = text.count("\n", 0, text.index("\ufeff")) + 1
         return None, f"{rel}:{line}: a byte-order mark (U+FEFF) in the middle of the file; delete it"

@@ -159,7 +159,7 @@ def connect(path: Path) -> sqlite3.Connection:
         return _raw_connect(path)
     except sqlite3.Error as e:
         error = explain(path, e)
-        if _error_name(e) in _DAMAGED and path.exists() and path.stat().st_size > 0:
+        if _error_name(e) == "SQLITE_CORRUPT" and path.exists() and path.stat().st_size > 0:
             try:  # say what SQLite's own check finds, when it can run at all
                 check = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
                 try:
