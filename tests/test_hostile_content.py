@@ -415,3 +415,34 @@ def test_random_bytes_never_crash(pack, cli, raw, text):
     _questions(pack).write_text(text)
     code, out, err = cli("content", "check", str(pack))
     assert code in (0, 2) and "Traceback" not in err and "unexpected error" not in err, err
+
+
+# --- answers: bounded work and size ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("1e999999999", None), ("-1e999999999", None), ("1e-999999999", 0.0), ("1/1e-999999999", None),
+    ("9" * 4301, None), ("2.5e3", 2500.0), ("1e1000", None), ("1e-1000", 0.0), ("3/4", 0.75),
+    ("1" * 1001, None),
+])
+def test_hostile_numbers_are_parsed_quickly(text, expected):
+    import time
+
+    from mlpath.core.grading import parse_number
+
+    started = time.perf_counter()
+    assert parse_number(text) == expected
+    assert time.perf_counter() - started < 0.5
+
+
+def test_answers_are_capped():
+    from mlpath.core.grading import MAX_ANSWER, cap, grade_text, normalise_text
+
+    assert MAX_ANSWER == 1000
+    assert cap("x" * 5000) == "x" * 1000
+    assert len(normalise_text("word " * 10_000)) < 1000
+    assert grade_text("unit vector" + " " * 2000 + "junk", ["unit vector"]) is True  # only the first 1,000 count
+
+
+def test_a_huge_name_is_not_echoed_whole(mini, cli):
+    code, out, err = cli("show", "x" * 100_000)
+    assert code == 2 and len(err) < 1200 and err.count("\n") == 1, len(err)

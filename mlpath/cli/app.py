@@ -60,8 +60,11 @@ _register()
 def _fail(message: str, code: int) -> int:
     from mlpath.cli.render import one_line
 
+    message = one_line(message)
+    if len(message) > 1000:  # a name typed or read may be huge: never echo it whole
+        message = message[:997] + "..."
     try:
-        sys.stderr.write(f"mlpath: {one_line(message)}\n")
+        sys.stderr.write(f"mlpath: {message}\n")
     except (OSError, ValueError):  # stderr closed too: the exit code still tells
         pass
     return code
