@@ -446,3 +446,16 @@ def test_answers_are_capped():
 def test_a_huge_name_is_not_echoed_whole(mini, cli):
     code, out, err = cli("show", "x" * 100_000)
     assert code == 2 and len(err) < 1200 and err.count("\n") == 1, len(err)
+
+
+def test_a_tab_is_named(pack, cli):
+    _replace(_topics(pack), "  - id: vectors\n", "\t- id: vectors\n")
+    code, problems, _ = _check(cli, pack)
+    assert len(problems) == 1 and problems[0].startswith("topics/maths.yaml:2: YAML error: ") and \
+        "a tab: YAML is indented with spaces only" in problems[0], problems
+
+
+def test_a_tracks_file_with_another_suffix_is_reported(pack, cli):
+    (pack / "tracks.yml").write_text("tracks: []\n")
+    code, problems, _ = _check(cli, pack)
+    assert problems == ["tracks.yml: the tracks file must be named tracks.yaml"]

@@ -70,8 +70,9 @@ def folder_problems(root: Path) -> list[str]:
                 problems.append(f"{rel}: a folder inside {sub}/ is not read; move its files up into {sub}/")
             elif not _is_yaml(p):
                 problems.append(f"{rel}: not a .yaml file, so it is not read (rename it to .yaml or move it out)")
-    if not (root / "areas.yaml").exists() and (root / "areas.yml").exists():
-        problems.append("areas.yml: the areas file must be named areas.yaml")
+    for name in ("areas", "tracks"):
+        if not (root / f"{name}.yaml").exists() and any((root / f"{name}{s}").exists() for s in (".yml", ".YAML")):
+            problems.append(f"{name}.yml: the {name} file must be named {name}.yaml")
     return problems
 
 
@@ -255,6 +256,8 @@ def _parse(path: Path, rel: str, loader) -> tuple[object, str | None]:
         what = " ".join((e.problem or str(e)).split())
         if isinstance(e, yaml.constructor.ConstructorError):
             what = "unsafe or unknown YAML tag refused: " + what
+        elif "cannot start any token" in what and mark is not None and "\t" in text.splitlines()[mark.line][:mark.column + 1]:
+            what += " (a tab: YAML is indented with spaces only)"
         elif "another document" in what:
             what += " (one file holds one YAML document: remove the '---' or '...' line, or split the file)"
         if e.context and e.context_mark is not None and (mark is None or e.context_mark.line != mark.line):
