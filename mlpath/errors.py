@@ -34,7 +34,8 @@ class ContentError(UserError):
     def __init__(self, problems: list[str], source: str = "content"):
         self.problems = problems
         first = problems[0] if problems else "invalid content"
-        more = f" (and {len(problems) - 1} more problems; check the folder to see them all)" if len(problems) > 1 else ""
+        more = (f" (and {len(problems) - 1} more problems; `mlpath content check` lists them all)"
+                if len(problems) > 1 else "")
         super().__init__(f"{source} is invalid: {first}{more}")
 
 

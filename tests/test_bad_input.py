@@ -33,7 +33,7 @@ CASES: dict[str, tuple[str, str]] = {
     "wrong-type-hours": ("topics/maths.yaml", "'hours' must be a number"),
     "wrong-type-prerequisites": ("topics/maths.yaml", "'prerequisites' must be a list"),
     "wrong-type-question-kind": ("questions/all.yaml", "kind"),
-    "missing-topic-field": ("topics/maths.yaml", "missing required field 'summary'"),
+    "missing-topic-field": ("topics/maths.yaml", "missing required field 'hours'"),
     "missing-question-field": ("questions/all.yaml", "missing required field 'answers'"),
     "unknown-field": ("topics/ml.yaml", "unknown field 'difficulty'"),
     "ftp-url": ("topics/maths.yaml", "bad URL 'ftp://example.org/vbook'"),
@@ -48,6 +48,14 @@ CASES: dict[str, tuple[str, str]] = {
     "empty-file": ("questions/more.yaml", "file is empty"),
     "missing-areas": ("areas.yaml", "file is missing"),
     "unknown-area": ("topics/ml.yaml", "unknown area 'statistics'"),
+    "duplicate-key": ("topics/ml.yaml:8", "duplicate key 'prerequisites' (first on line 7)"),
+    "infinite-hours": ("topics/maths.yaml:2", "field 'hours' must be a finite number, not inf"),
+    "nan-answer": ("questions/all.yaml:22", "field 'answer' must be a finite number, not nan"),
+    "question-replaces-existing": ("questions/all.yaml:9", "replaces 'vectors-tf', which is still a question"),
+    "two-topics-replace-one-id": ("topics/ml.yaml:20", "which topic 'linear-regression' (topics/ml.yaml:10) "
+                                                       "replaces too"),
+    "control-character": ("topics/maths.yaml:2", "field 'title' contains the control character U+001B"),
+    "area-topic-same-id": ("topics/ml.yaml:19", "topic id 'pca' is also an area id"),
 }
 
 
@@ -66,6 +74,21 @@ def _huge(folder: Path) -> None:
     (folder / "questions" / "huge.yaml").write_text("questions:\n" + line * (4 * 1024 + 8))
 
 
+def _utf16(folder: Path) -> None:
+    path = folder / "topics" / "ml.yaml"
+    path.write_bytes(path.read_text().encode("utf-16"))
+
+
+def _dangling_link(folder: Path) -> None:
+    (folder / "topics" / "extra.yaml").symlink_to(folder / "topics" / "missing.yaml")
+
+
+def _alias_bomb(folder: Path) -> None:
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 12)]
+    (folder / "questions" / "bomb.yaml").write_text("\n".join(lines) + "\nquestions: *a11\n")
+
+
 def _deep(folder: Path) -> None:
     (folder / "questions" / "deep.yaml").write_text("questions: " + "[" * 3000 + "]" * 3000 + "\n")
 
@@ -76,6 +99,9 @@ GENERATED = {
     "huge-file": (_huge, "questions/huge.yaml", "too large"),
     # mlpath's contract only: how deep YAML may nest, and the wording of the refusal, belong to PyYAML.
     "deeply-nested": (_deep, "questions/deep.yaml", None),
+    "utf16": (_utf16, "topics/ml.yaml", "UTF-16"),
+    "dangling-link": (_dangling_link, "topics/extra.yaml", "symbolic link to a missing file"),
+    "alias-bomb": (_alias_bomb, "questions/bomb.yaml", "aliases expand to more than"),
 }
 
 

@@ -59,5 +59,6 @@ def graph(s: Session, name: str | None = None, fmt: str = "tree") -> GraphView:
     return GraphView(scope, target, title, fmt, d, text)
 
 
-def write_output(path: Path, text: str) -> None:
-    write_file(path, text, force=True)
+def write_output(path: Path, text: str, force: bool = False) -> None:
+    """Write the drawing to ``path``; an existing file only with ``force``, the database never."""
+    write_file(path, text, force=force)

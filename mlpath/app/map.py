@@ -80,6 +80,8 @@ def _same(a: Path, b: Path) -> bool:
 def check_target(target: Path, force: bool) -> Path:
     """Where the page may go: never onto the database or its side files, never over a file without ``force``
     (except the default map file, which is ours to replace). Returns the absolute path."""
+    from mlpath.files import target_for
+
     target = Path(os.path.abspath(target.expanduser()))
     if any(_same(target, f) for f in _database_files()):
         raise UserError(f"refusing to write the map onto the database file {target}; choose another --output")
@@ -89,6 +91,7 @@ def check_target(target: Path, force: bool) -> Path:
         raise UserError(f"the folder {target.parent} does not exist")
     if target.exists() and not force and not _same(target, default_output()):
         raise UserError(f"{target} already exists; add --force to replace it")
+    target_for(target, force=True)  # refuses devices, pipes and sockets
     return target
 
 

@@ -80,12 +80,20 @@ def answer_question(s: Session, item: QuizItem, p: "Presented", *, correct: bool
     """Schedule the card with FSRS and commit the answer before anything else happens."""
     from mlpath.core import scheduling
 
+    import sqlite3
+
+    from mlpath.core.grading import cap
+    from mlpath.store.db import explain
+
     before = item.card.state if item.card else scheduling.new_card(now)
     after = scheduling.review(before, rating, now, response_ms, retention, parameters=s.parameters)
-    queries.record_review(s.conn, s.pack, question_id=p.id, topic_id=p.topic,
-                          before=item.card.state if item.card else None, after=after, now=now, rating=rating,
-                          correct=correct, answer=answer,
-                          response_ms=response_ms, seed=p.seed if p.kind == "generated" else None)
+    try:
+        queries.record_review(s.conn, s.pack, question_id=p.id, topic_id=p.topic,
+                              before=item.card.state if item.card else None, after=after, now=now, rating=rating,
+                              correct=correct, answer=cap(answer), response_ms=response_ms,
+                              seed=p.seed if p.kind == "generated" else None)
+    except sqlite3.Error as e:
+        raise explain(None, e, f"your answer to {p.id} was NOT saved") from None
     return after
 
 

@@ -63,7 +63,15 @@ _register()
 
 
 def _fail(message: str, code: int) -> int:
-    sys.stderr.write(f"mlpath: {message}\n")
+    from mlpath.cli.render import one_line
+
+    message = one_line(message)
+    if len(message) > 1000:  # a name typed or read may be huge: never echo it whole
+        message = message[:997] + "..."
+    try:
+        sys.stderr.write(f"mlpath: {message}\n")
+    except (OSError, ValueError):  # stderr closed too: the exit code still tells
+        pass
     return code
 
 
@@ -80,11 +88,56 @@ def _cli_words(e: MlpathError) -> str:
     return str(e)
 
 
+def _database_error(e: BaseException):
+    """The project's one-line message for an SQLite error (also wrapped by SQLAlchemy), else None."""
+    sqlite3 = sys.modules.get("sqlite3")
+    if sqlite3 is None:
+        return None
+    original = getattr(e, "orig", None) or e
+    if not isinstance(original, sqlite3.Error):
+        return None
+    from mlpath.store.db import explain
+
+    return explain(None, original)
+
+
+def _closed_stream_error(e: BaseException) -> bool:
+    """Writing to a closed or vanished stdout/stderr (``mlpath next >&-``, a reader that went away)."""
+    import errno
+
+    if isinstance(e, ValueError) and "closed file" in str(e):
+        return True
+    return isinstance(e, OSError) and e.errno in (errno.EBADF, errno.EPIPE)
+
+
+def _open_missing_streams() -> None:
+    """With ``>&-`` or ``<&-`` Python starts with no sys.stdout / sys.stdin: read nothing, write nowhere."""
+    for name, mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
+        if getattr(sys, name) is None:
+            try:
+                setattr(sys, name, open(os.devnull, mode))
+            except OSError:
+                pass
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the app and turn every outcome into an exit code: 0 ok, 1 unexpected, 2 user error, 130 interrupted."""
+    from mlpath.cli import render
+
+    _open_missing_streams()
+    saved = render.install_safe_streams()
+    try:
+        return _run(argv)
+    finally:
+        render.restore_streams(saved)
+
+
+def _run(argv: list[str] | None) -> int:
     debug = os.environ.get("MLPATH_DEBUG") == "1"
     try:
         result = app(args=argv, prog_name="mlpath", standalone_mode=False)
+        if result == 130:  # Typer's own answer to Ctrl-C (it returns the code): say what happened
+            return _fail("interrupted; every answer given so far is saved", 130)
         return result if isinstance(result, int) else 0
     except MlpathError as e:
         if debug:
@@ -99,6 +152,8 @@ def run(argv: list[str] | None = None) -> int:
         hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
         return _fail(f"error: {message}{hint}", e.exit_code)
     except Exit as e:
+        if e.exit_code == 130:  # Typer's own answer to Ctrl-C: say what happened, as for any interrupt
+            return _fail("interrupted; every answer given so far is saved", 130)
         return e.exit_code
     except (KeyboardInterrupt, Abort):
         return _fail("interrupted; every answer given so far is saved", 130)
@@ -108,16 +163,33 @@ def run(argv: list[str] | None = None) -> int:
         except OSError:
             pass
         return 0
+    except MemoryError:
+        return _fail("error: out of memory (is some input far too large?)", 2)
     except Exception as e:  # the last line of defence: no traceback unless asked for
         if debug:
             raise
-        return _fail(f"unexpected error: {type(e).__name__}: {e} (set MLPATH_DEBUG=1 for details)", 1)
+        mapped = _database_error(e)
+        if mapped is not None:
+            return _fail(f"error: {mapped}", mapped.exit_code)
+        if _closed_stream_error(e):
+            try:
+                sys.stdout = open(os.devnull, "w")
+            except OSError:
+                pass
+            return 0
+        from mlpath.cli.render import one_line
+
+        return _fail(one_line(f"unexpected error: {type(e).__name__}: {str(e)[:300]} "
+                              "(set MLPATH_DEBUG=1 for details)"), 1)
 
 
 def main() -> None:
-    code = run()
+    try:
+        code = run()
+    except KeyboardInterrupt:  # a second Ctrl-C while the first was being reported
+        code = 130
     try:
         sys.stdout.flush()
-    except BrokenPipeError:
+    except (OSError, ValueError, AttributeError):
         sys.stdout = open(os.devnull, "w")
     sys.exit(code)

@@ -8,7 +8,7 @@ import typer
 
 from mlpath.app import roadmap as use_case
 from mlpath.cli import render as r
-from mlpath.errors import ContentError
+from mlpath.errors import UserError
 
 app = typer.Typer(help="Work with roadmap content folders.", no_args_is_help=True)
 
@@ -35,8 +35,9 @@ def check(
         return
     if problems:
         for p in problems:
-            r.note(p)
-        raise ContentError(problems, source=str(root))
+            r.note(p)  # one plain line each: no wrapping, no markup or emoji codes
+        raise UserError(f"{root} is invalid: {len(problems)} problem{'s' if len(problems) != 1 else ''} "
+                        f"(listed above)")
     r.line(f"{root}: OK — {len(result.roadmap.areas)} areas, {len(result.roadmap.topics)} topics, "
            f"{len(result.questions)} questions")
     if pack is not None and not pack.declared:

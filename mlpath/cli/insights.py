@@ -212,6 +212,7 @@ def graph(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the text to this file (a tree is "
                                                                        "written as plain text).",
                                                 show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the --output file if it exists.")] = False,
     json: JsonOpt = False,
 ) -> None:
     """The roadmap as a graph, coloured by status: a tree, Mermaid or Graphviz DOT.
@@ -226,7 +227,7 @@ def graph(
     with session() as s:
         view = use_case.graph(s, target, fmt)
     if output is not None:
-        use_case.write_output(output, view.text)
+        use_case.write_output(output, view.text, force)
         if json:
             return r.emit_json({**view.to_dict(), "output": str(output)})
         r.note(f"wrote {len(view.diagram.nodes)} topics as {view.format} to {output}")
@@ -236,7 +237,7 @@ def graph(
     if view.format == "tree" and r.fancy():
         r.out().print(_rich_tree(view))
     else:
-        sys.stdout.write(view.text)
+        sys.stdout.write(r.clean(view.text))
 
 
 # --- export / import ------------------------------------------------------------------------------------------

@@ -201,7 +201,7 @@ def show(name: TargetArg, json: JsonOpt = False) -> None:
     r.styled(f"[bold]{r.esc(t.title)}[/] [dim]({t.id})[/]", f"{t.title} ({t.id})")
     placed = " (placed)" if data.placed else ""
     r.line(f"Area: {data.area_title} · status: {r.status_label(t.status)}{placed} · about {t.hours:g} hours")
-    r.line(t.summary)
+    r.line(t.summary or "(no summary yet)")
     if data.prerequisite_status:
         r.line("Prerequisites: " + ", ".join(f"{p.id} ({r.status_label(p.status)})" for p in data.prerequisite_status))
     else:
@@ -218,7 +218,7 @@ def show(name: TargetArg, json: JsonOpt = False) -> None:
 
 def _print_resources(resources) -> None:
     for i, res in enumerate(resources, 1):
-        cost = "free" if res.free else "paid"
+        cost = {True: "free", False: "paid"}.get(res.free, "cost not known")  # `free` may be left out
         r.styled(f"  {i}. [link={res.url}]{r.esc(res.title)}[/link] [dim]({res.kind}, {cost})[/] {r.esc(res.url)}",
                  f"  {i}. {res.title} ({res.kind}, {cost}) {res.url}")
 

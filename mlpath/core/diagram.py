@@ -94,19 +94,28 @@ def _mermaid_label(text: str) -> str:
     return text
 
 
-def _ident(raw: str, prefix: str, taken: dict[str, str]) -> str:
+class _Names(dict):
+    """raw id -> identifier, with the identifiers given so far in a set (a linear-time lookup, not a scan)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.used: set[str] = set()
+
+
+def _ident(raw: str, prefix: str, taken: _Names) -> str:
     base = prefix + re.sub(r"[^A-Za-z0-9]", "_", raw)
     name, n = base, 1
-    while name in taken.values():
+    while name in taken.used:
         n += 1
         name = f"{base}_{n}"
     taken[raw] = name
+    taken.used.add(name)
     return name
 
 
 def mermaid_ids(d: Diagram) -> dict[str, str]:
     """Topic id -> a Mermaid node id (letters, digits and underscores only, never a keyword, unique)."""
-    taken: dict[str, str] = {}
+    taken = _Names()
     for n in d.nodes:
         _ident(n.id, "t_", taken)
     return taken
@@ -120,15 +129,17 @@ def _mermaid_style(status: str) -> str:
 
 def to_mermaid(d: Diagram, direction: str = "TD") -> str:
     ids = mermaid_ids(d)
-    area_ids: dict[str, str] = {}
+    area_ids = _Names()
+    by_area: dict[str, list[Node]] = {}
+    for n in d.nodes:
+        by_area.setdefault(n.area, []).append(n)
     lines = [f"flowchart {direction}"]
     for status in DRAWN_STATUSES:
         lines.append(f"    classDef {status} {_mermaid_style(status)}")
     for area, title in d.areas:
         lines.append(f'    subgraph {_ident(area, "a_", area_ids)}["{_mermaid_label(title)}"]')
-        for n in d.nodes:
-            if n.area == area:
-                lines.append(f'        {ids[n.id]}["{_mermaid_label(n.title)}"]')
+        for n in by_area.get(area, ()):
+            lines.append(f'        {ids[n.id]}["{_mermaid_label(n.title)}"]')
         lines.append("    end")
     for a, b in d.edges:
         lines.append(f"    {ids[a]} --> {ids[b]}")
@@ -151,13 +162,14 @@ def to_dot(d: Diagram, name: str = "mlpath") -> str:
     lines = [f"digraph {dot_quote(name)} {{", "    rankdir=TB;",
              '    node [shape=box, style="rounded,filled", fontname="Helvetica"];',
              '    edge [color="#78909c"];']
+    by_area: dict[str, list[Node]] = {}
+    for n in d.nodes:
+        by_area.setdefault(n.area, []).append(n)
     for i, (area, title) in enumerate(d.areas):
         lines.append(f"    subgraph {dot_quote(f'cluster_{i}')} {{")
         lines.append(f"        label={dot_quote(title)};")
         lines.append('        style="rounded"; color="#b0bec5";')
-        for n in d.nodes:
-            if n.area != area:
-                continue
+        for n in by_area.get(area, ()):
             fill, stroke, text, dashed = PALETTE[n.status]
             style = "rounded,filled,dashed" if dashed else "rounded,filled"
             lines.append(f"        {dot_quote(n.id)} [label={dot_quote(n.title)}, class={dot_quote(n.status)}, "
@@ -179,9 +191,15 @@ class TreeNode:
     children: list[TreeNode] = field(default_factory=list)
 
 
+MAX_TREE_DEPTH = 40  # deeper topics continue at this depth, so a long chain never indents without bound
+
+
 def forest(d: Diagram) -> list[TreeNode]:
     """The diagram as trees read downwards: roots are topics with no drawn prerequisite, children are the topics
-    each one unlocks. A topic reached again is shown once more as a ``repeat`` leaf."""
+    each one unlocks. A topic reached again is shown once more as a ``repeat`` leaf.
+
+    Iterative (a depth-first walk with an explicit stack), so a chain of any length works; below
+    ``MAX_TREE_DEPTH`` levels a topic's children follow it at its own level instead of indenting further."""
     by_id = {n.id: n for n in d.nodes}
     children: dict[str, list[str]] = {n.id: [] for n in d.nodes}
     has_parent: set[str] = set()
@@ -189,14 +207,22 @@ def forest(d: Diagram) -> list[TreeNode]:
         children[a].append(b)
         has_parent.add(b)
     drawn: set[str] = set()
-
-    def grow(tid: str) -> TreeNode:
+    roots: list[TreeNode] = []
+    stack: list[tuple[str, list[TreeNode], int]] = [(n.id, roots, 1) for n in reversed(d.nodes)
+                                                    if n.id not in has_parent]
+    while stack:
+        tid, siblings, depth = stack.pop()
         if tid in drawn:
-            return TreeNode(by_id[tid], repeat=True)
+            siblings.append(TreeNode(by_id[tid], repeat=True))
+            continue
         drawn.add(tid)
-        return TreeNode(by_id[tid], children=[grow(c) for c in children[tid]])
-
-    return [grow(n.id) for n in d.nodes if n.id not in has_parent]
+        item = TreeNode(by_id[tid])
+        siblings.append(item)
+        if depth < MAX_TREE_DEPTH:
+            stack.extend((c, item.children, depth + 1) for c in reversed(children[tid]))
+        else:
+            stack.extend((c, siblings, depth) for c in reversed(children[tid]))
+    return roots
 
 
 def node_label(n: Node, repeat: bool = False) -> str:
@@ -206,12 +232,13 @@ def node_label(n: Node, repeat: bool = False) -> str:
 
 def tree_text(d: Diagram, title: str) -> str:
     lines = [title]
-
-    def walk(items: list[TreeNode], indent: str) -> None:
-        for i, item in enumerate(items):
-            last = i == len(items) - 1
-            lines.append(f"{indent}{'└── ' if last else '├── '}{node_label(item.node, item.repeat)}")
-            walk(item.children, indent + ("    " if last else "│   "))
-
-    walk(forest(d), "")
+    stack: list[tuple[list[TreeNode], int, str]] = [(forest(d), 0, "")]
+    while stack:  # iterative: (siblings, index of the next one, indent)
+        items, i, indent = stack.pop()
+        if i >= len(items):
+            continue
+        item, last = items[i], i == len(items) - 1
+        lines.append(f"{indent}{'└── ' if last else '├── '}{node_label(item.node, item.repeat)}")
+        stack.append((items, i + 1, indent))
+        stack.append((item.children, 0, indent + ("    " if last else "│   ")))
     return "\n".join(lines) + "\n"

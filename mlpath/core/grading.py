@@ -17,12 +17,32 @@ AGAIN, HARD, GOOD, EASY = Rating.AGAIN, Rating.HARD, Rating.GOOD, Rating.EASY
 RATING_NAMES = {r: r.label for r in Rating}
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+MAX_ANSWER = 1000  # characters of an answer that are graded and stored; the rest is cut off
+MAX_EXPONENT = 1000  # 1e999999999 would take Fraction minutes to expand: beyond this it is only too big or 0
+
+
+def cap(answer: str | None) -> str | None:
+    """An answer as graded and stored: at most ``MAX_ANSWER`` characters (None, no answer given, stays None)."""
+    return None if answer is None else answer[:MAX_ANSWER]
+
+
+def _fraction(token: str) -> Fraction:
+    exponent = _NUMBER.fullmatch(token).group(3)  # type: ignore[union-attr]
+    if exponent is not None:
+        e = int(exponent[1:])
+        if e > MAX_EXPONENT:
+            raise OverflowError(token)
+        if e < -MAX_EXPONENT:
+            return Fraction(0)
+    return Fraction(token)
 _TRUE = {"y", "yes", "t", "true", "1"}
 _FALSE = {"n", "no", "f", "false", "0"}
 
 
 def parse_number(text: str) -> float | None:
     """Parse '0.5', '1/2', '5e-1', '-3', '50%', ' 2 ' and unicode minus; None when it is not a number."""
+    if len(text) > MAX_ANSWER:
+        return None
     s = unicodedata.normalize("NFKC", text).strip().replace("\u2212", "-").replace(" ", "")
     if not s:
         return None
@@ -34,12 +54,12 @@ def parse_number(text: str) -> float | None:
             num, _, den = s.partition("/")
             if not (_NUMBER.fullmatch(num) and _NUMBER.fullmatch(den)):
                 return None
-            d = Fraction(den)
+            d = _fraction(den)
             if d == 0:
                 return None
-            value = Fraction(num) / d
+            value = _fraction(num) / d
         elif _NUMBER.fullmatch(s):
-            value = Fraction(s)
+            value = _fraction(s)
         else:
             return None
         result = float(value / 100 if percent else value)
@@ -50,7 +70,7 @@ def parse_number(text: str) -> float | None:
 
 def parse_vector(text: str) -> tuple[float, ...] | None:
     """Parse '3, -2', '[3 -2]', '(3; -2)' into numbers; None if any part is not a number."""
-    s = text.strip().strip("[]()")
+    s = cap(text).strip().strip("[]()")
     parts = [p for p in re.split(r"[,;\s]+", s) if p]
     if not parts:
         return None
@@ -61,7 +81,7 @@ def parse_vector(text: str) -> tuple[float, ...] | None:
 
 
 def parse_bool(text: str) -> bool | None:
-    s = text.strip().lower()
+    s = cap(text).strip().lower()
     if s in _TRUE:
         return True
     if s in _FALSE:
@@ -71,7 +91,7 @@ def parse_bool(text: str) -> bool | None:
 
 def normalise_text(text: str) -> str:
     """Fold case, accents-compatible forms, punctuation and white space, for comparing typed answers."""
-    s = unicodedata.normalize("NFKC", text).casefold()
+    s = unicodedata.normalize("NFKC", cap(text)).casefold()
     s = "".join(ch if ch.isalnum() else " " for ch in s)
     return " ".join(s.split())
 

@@ -98,3 +98,61 @@ def is_unlocked(topic: Topic, statuses: Mapping[str, str]) -> bool:
 
 def missing_prerequisites(topic: Topic, statuses: Mapping[str, str]) -> list[str]:
     return [p for p in topic.prerequisites if statuses.get(p, "not_started") not in FINISHED]
+
+
+def find_cycles(edges: Mapping[str, Iterable[str]]) -> list[list[str]]:
+    """One cycle (first id repeated at the end) for every tangle of mutually dependent nodes, in input order.
+
+    Tarjan's strongly connected components, iterative, then a walk inside each component: linear time."""
+    nodes = list(edges)
+    deps = {n: [d for d in edges[n] if d in edges] for n in nodes}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components: list[list[str]] = []
+    for start in nodes:
+        if start in index:
+            continue
+        work = [(start, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            if i < len(deps[node]):
+                work.append((node, i + 1))
+                nxt = deps[node][i]
+                if nxt not in index:
+                    work.append((nxt, 0))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            if low[node] == index[node]:
+                comp = []
+                while True:
+                    top = stack.pop()
+                    on_stack.discard(top)
+                    comp.append(top)
+                    if top == node:
+                        break
+                if len(comp) > 1 or node in deps[node]:
+                    components.append(comp)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    position = {n: i for i, n in enumerate(nodes)}
+    cycles = []
+    for comp in sorted(components, key=lambda c: min(position[n] for n in c)):
+        members = set(comp)
+        first = min(comp, key=position.__getitem__)
+        path, seen, node = [first], {first: 0}, first
+        while True:  # every member has a dependency inside the component: walk until a node repeats
+            node = next(d for d in deps[node] if d in members)
+            if node in seen:
+                cycles.append(path[seen[node]:] + [node])
+                break
+            seen[node] = len(path)
+            path.append(node)
+    return cycles

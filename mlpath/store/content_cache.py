@@ -18,11 +18,15 @@ from mlpath.store.db import to_db, transaction
 
 
 def cached_roadmap(conn: sqlite3.Connection, fingerprint: str) -> tuple[str, Roadmap] | None:
-    """(pack id, roadmap) of the folder with this fingerprint, if it was synced as it is now."""
+    """(pack id, roadmap) of the folder with this fingerprint, if it was synced as it is now. A cache that cannot
+    be read back (hand-edited, damaged) is treated as missing: the next sync rebuilds it."""
     row = conn.execute("SELECT pack, roadmap FROM content_state WHERE fingerprint = ? ORDER BY id DESC LIMIT 1",
                        (fingerprint,)).fetchone()
     if row:
-        return row[0], Roadmap.from_dict(json.loads(row[1]))
+        try:
+            return row[0], Roadmap.from_dict(json.loads(row[1]))
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError):
+            return None
     return None
 
 

@@ -35,7 +35,8 @@ def _raw_connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA busy_timeout = 30000")
     conn.execute("PRAGMA foreign_keys = ON")
     mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-    if mode != "wal":
+    if mode != "wal":  # a new file (or one not written by mlpath: refused before anything changes it)
+        _refuse_foreign(conn, path)
         conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     return conn
@@ -52,19 +53,72 @@ def _error_name(e: BaseException) -> str:
     return "_".join(name.split("_")[:2])
 
 
-def _explain(path: Path, e: Exception) -> DatabaseError:
+def explain(path: Path | None, e: Exception, context: str | None = None) -> DatabaseError:
+    """Any database error as one line saying what to do. ``context`` comes first (``your answer ... was NOT
+    saved``); ``path`` defaults to the learner's database."""
+    if path is None:
+        from mlpath.paths import database_file
+
+        path = database_file()
     original = getattr(e, "orig", None) or e
-    text = (str(original).strip().splitlines() or [type(original).__name__])[0]
+    text = " ".join((str(original).strip().splitlines() or [type(original).__name__])[0].split())[:200]
     name = _error_name(e)  # extended codes (SQLITE_READONLY_DBMOVED) fold to their primary code
+    lead = f"{context}: " if context else ""
     if name in _DAMAGED:
-        return DatabaseError(f"{path} is not a usable mlpath database ({text}); move it aside or set MLPATH_HOME")
+        return DatabaseError(f"{lead}{path} is not a usable mlpath database ({text}); move it aside (then "
+                             "`mlpath import` your latest backup) or set MLPATH_HOME")
     if name in _NO_WRITE:
-        return DatabaseError(f"cannot write the database {path} ({text}); check the folder's permissions or set MLPATH_HOME")
+        return DatabaseError(f"{lead}cannot write the database {path} ({text}); check the file's and the "
+                             "folder's permissions or set MLPATH_HOME")
     if name == "SQLITE_FULL":
-        return DatabaseError(f"the disk holding {path} is full; free some space and try again (nothing was lost)")
+        return DatabaseError(f"{lead}the disk holding {path} is full; free some space and try again "
+                             "(everything saved before is kept)")
     if name in ("SQLITE_BUSY", "SQLITE_LOCKED"):
-        return DatabaseError(f"the database {path} is busy in another mlpath; try again in a moment")
-    return DatabaseError(f"database {path}: {text}")
+        return DatabaseError(f"{lead}the database {path} is busy in another mlpath; try again in a moment")
+    if name == "SQLITE_IOERR":
+        return DatabaseError(f"{lead}cannot read or write {path} ({text}); check the disk, then try again")
+    if "no such table" in text or "no such column" in text or "has no column" in text:
+        return DatabaseError(f"{lead}the database {path} is missing part of mlpath's schema ({text}); move it "
+                             "aside and `mlpath import` your latest backup")
+    return DatabaseError(f"{lead}database {path}: {text}; if this repeats, move it aside and `mlpath import` "
+                         "your latest backup")
+
+
+_explain = explain
+
+
+def quick_check(conn: sqlite3.Connection) -> str | None:
+    """``PRAGMA quick_check``: None when the file is sound, else SQLite's first complaint."""
+    try:
+        rows = conn.execute("PRAGMA quick_check(3)").fetchall()
+    except sqlite3.DatabaseError as e:
+        return str(e)
+    if rows and rows[0][0] == "ok":
+        return None
+    return "; ".join(str(r[0]) for r in rows)[:200] or "damaged"
+
+
+def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
+    """An SQLite file with tables but no mlpath schema version is another application's: never take it over."""
+    if schema_version(conn) is not None:
+        return
+    tables = [r[0] for r in conn.execute(_OWN_TABLES_SQL)]
+    if tables:
+        conn.close()
+        shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+        raise DatabaseError(f"{path} is another application's SQLite database (tables: {shown}); "
+                            "mlpath will not change it: move it aside or set MLPATH_HOME")
+
+
+def _refuse_damaged(conn: sqlite3.Connection, path: Path) -> None:
+    problem = quick_check(conn)
+    if problem:
+        conn.close()
+        raise DatabaseError(f"{path} is damaged ({problem}); mlpath will not write to it: move it aside (then "
+                            "`mlpath import` your latest backup) or set MLPATH_HOME")
+
+
+_OWN_TABLES_SQL = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
 
 
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:
@@ -80,6 +134,9 @@ def schema_version(conn: sqlite3.Connection) -> str | None:
 
 def connect(path: Path) -> sqlite3.Connection:
     """Open (creating or upgrading as needed) the database at ``path``."""
+    from mlpath.files import protect
+
+    protect(path)  # no user-named output may ever replace it
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -93,11 +150,28 @@ def connect(path: Path) -> sqlite3.Connection:
             conn.close()
             raise DatabaseError(
                 f"{path} was written by a newer mlpath (schema {version}); upgrade mlpath to use it")
+        if version is None:
+            _refuse_foreign(conn, path)
+        else:
+            _refuse_damaged(conn, path)  # about to upgrade the schema: only a sound file
         conn.close()
         migrate(path)
         return _raw_connect(path)
     except sqlite3.Error as e:
-        raise _explain(path, e) from None
+        error = explain(path, e)
+        if _error_name(e) == "SQLITE_CORRUPT" and path.exists() and path.stat().st_size > 0:
+            try:  # say what SQLite's own check finds, when it can run at all
+                check = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+                try:
+                    problem = quick_check(check)
+                finally:
+                    check.close()
+                if problem:
+                    error = DatabaseError(f"{path} is damaged ({problem}); mlpath will not write to it: move it "
+                                          "aside (then `mlpath import` your latest backup) or set MLPATH_HOME")
+            except sqlite3.Error:
+                pass
+        raise error from None
 
 
 @contextmanager
