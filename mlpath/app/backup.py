@@ -8,7 +8,8 @@ ids (and carry the topic's area), never by internal row ids; times are ISO 8601 
 - status_events: topic, area, status (also not_started, a reset), at
 - cards:         question, topic, area, kind, state, step, stability, difficulty, due, last_review, created_at,
                  reps, lapses
-- reviews:       question, topic, area, reviewed_at, rating (1-4), correct, answer, response_ms, seed
+- reviews:       question, topic, area, reviewed_at, rating (1-4), correct, answer, response_ms, seed, flag
+                 (optional: dont_know, typo or overridden)
 
 Import validates the whole file first, then merges it in one transaction (see store.history.merge).
 """
@@ -28,6 +29,7 @@ from mlpath.store import history, queries
 FORMAT = "mlpath-backup"
 VERSION = 1
 SECTIONS = ("statuses", "status_events", "cards", "reviews")
+REVIEW_FLAGS = ("dont_know", "typo", "overridden")
 
 
 # --- export -----------------------------------------------------------------------------------------------------
@@ -166,7 +168,10 @@ def _parse_review(rec: dict, where: str) -> dict:
     answer = rec.get("answer")
     if answer is not None and not isinstance(answer, str):
         raise _Invalid(f"{where}.answer: expected a string or null, got {answer!r}")
-    return {"question": _text(rec, "question", where), **_topic(rec, where),
+    flag = rec.get("flag")  # added with the quiz's "I don't know" / typo / "I was right"; older backups lack it
+    if flag is not None and flag not in REVIEW_FLAGS:
+        raise _Invalid(f"{where}.flag: expected one of {', '.join(REVIEW_FLAGS)} or null")
+    return {"flag": flag, "question": _text(rec, "question", where), **_topic(rec, where),
             "reviewed_at": _time(rec, "reviewed_at", where), "rating": _int(rec, "rating", where, lo=1, hi=4),
             "correct": _bool(rec, "correct", where), "answer": answer,
             "response_ms": _int(rec, "response_ms", where, True, lo=0), "seed": _int(rec, "seed", where, True)}

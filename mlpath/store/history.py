@@ -80,10 +80,11 @@ def dump(conn: sqlite3.Connection) -> dict[str, list[dict]]:
             "JOIN topic t ON t.id = q.topic_id ORDER BY c.id")]
     reviews = [
         {"question": q, "topic": t, "area": area, "reviewed_at": from_db(at), "rating": rating,
-         "correct": None if correct is None else bool(correct), "answer": answer, "response_ms": ms, "seed": seed}
-        for q, t, area, at, rating, correct, answer, ms, seed in conn.execute(
+         "correct": None if correct is None else bool(correct), "answer": answer, "response_ms": ms, "seed": seed,
+         "flag": flag}
+        for q, t, area, at, rating, correct, answer, ms, seed, flag in conn.execute(
             "SELECT r.question_id, r.topic_id, t.area, r.reviewed_at, r.rating, r.correct, r.answer, "
-            "r.response_ms, r.seed FROM review r JOIN topic t ON t.id = r.topic_id ORDER BY r.reviewed_at, r.id")]
+            "r.response_ms, r.seed, r.flag FROM review r JOIN topic t ON t.id = r.topic_id ORDER BY r.reviewed_at, r.id")]
     return {"statuses": statuses, "status_events": events, "cards": cards, "reviews": reviews}
 
 
@@ -186,7 +187,7 @@ def merge(conn: sqlite3.Connection, data: dict[str, list[dict]], now: datetime) 
             if rec["question"] not in card_ids:
                 raise MissingCard(rec["question"])
             rows.append((card_ids[rec["question"]], rec["question"], rec["topic"], key[1], rec["rating"],
-                         rec["correct"], rec["answer"], rec["response_ms"], rec["seed"]))
+                         rec["correct"], rec["answer"], rec["response_ms"], rec["seed"], rec.get("flag")))
         conn.executemany(tables.REVIEW_INSERT_SQL, rows)
         added["reviews"] += len(rows)
     return added

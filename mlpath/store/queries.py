@@ -119,7 +119,7 @@ def question_json(conn: sqlite3.Connection, question_id: str) -> str | None:
 
 def record_review(conn: sqlite3.Connection, *, question_id: str, topic_id: str, before: CardState | None,
                   after: CardState, now: datetime, rating: int, correct: bool | None, answer: str | None,
-                  response_ms: int | None, seed: int | None) -> int:
+                  response_ms: int | None, seed: int | None, flag: str | None = None) -> int:
     """Store one answer and the card's new state, atomically. Returns the review id."""
     ts = to_db(now)
     lapse = 1 if (before is not None and before.state == Phase.REVIEW and rating == Rating.AGAIN) else 0
@@ -131,8 +131,49 @@ def record_review(conn: sqlite3.Connection, *, question_id: str, topic_id: str, 
         else:
             card_id = tables.insert_card(conn, question_id, after, now, reps=1, lapses=0)
         review_id = conn.execute(tables.REVIEW_INSERT_SQL, (card_id, question_id, topic_id, ts, int(rating), correct,
-                                                            answer, response_ms, seed)).lastrowid
+                                                            answer, response_ms, seed, flag)).lastrowid
     return review_id
+
+
+def override_review(conn: sqlite3.Connection, review_id: int, before: CardState | None, after: CardState,
+                    rating: int) -> None:
+    """"I was right": the review becomes a right answer with ``rating`` (flag "overridden"), and its card takes the
+    state that rating gives; the answer typed is kept. Only the card's last review can be overridden."""
+    with transaction(conn):
+        card_id, question_id = conn.execute("SELECT card_id, question_id FROM review WHERE id = ?",
+                                            (review_id,)).fetchone()
+        last = conn.execute("SELECT MAX(id) FROM review WHERE card_id = ?", (card_id,)).fetchone()[0]
+        if last != review_id:
+            raise ValueError("only a card's last review can be overridden")
+        undo_lapse = 1 if (before is not None and before.state == Phase.REVIEW) and conn.execute(
+            "SELECT rating FROM review WHERE id = ?", (review_id,)).fetchone()[0] == Rating.AGAIN else 0
+        conn.execute("UPDATE review SET rating = ?, correct = 1, flag = 'overridden' WHERE id = ?",
+                     (int(rating), review_id))
+        tables.update_card(conn, card_id, after, add_lapses=-undo_lapse)
+
+
+# --- the day's budget -------------------------------------------------------------------------------------------
+
+class DayCounts(NamedTuple):
+    reviews: int  # answers given since ``start``
+    new: int  # cards first answered since ``start``
+    seconds: float  # time spent answering since ``start`` (response times)
+
+
+def day_counts(conn: sqlite3.Connection, start: datetime) -> DayCounts:
+    """What the learner did since ``start`` (the start of their day)."""
+    ts = to_db(start)
+    reviews, ms = conn.execute("SELECT COUNT(*), COALESCE(SUM(MIN(COALESCE(response_ms, 0), 300000)), 0) "
+                               "FROM review WHERE reviewed_at >= ?", (ts,)).fetchone()
+    new = conn.execute("SELECT COUNT(*) FROM card WHERE created_at >= ?", (ts,)).fetchone()[0]
+    return DayCounts(reviews, new, ms / 1000)
+
+
+def median_response_ms(conn: sqlite3.Connection, last: int = 200) -> int | None:
+    """The median response time of the last ``last`` answers (None before any answer with a time)."""
+    rows = sorted(r[0] for r in conn.execute(
+        "SELECT response_ms FROM review WHERE response_ms IS NOT NULL ORDER BY id DESC LIMIT ?", (last,)))
+    return rows[len(rows) // 2] if rows else None
 
 
 def reviews_of(conn: sqlite3.Connection, question_id: str) -> list[tuple[int, datetime, int | None]]:

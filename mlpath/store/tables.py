@@ -21,7 +21,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "card": ("id", "question_id", "state", "step", "stability", "difficulty", "due", "last_review", "created_at",
              "reps", "lapses"),
     "review": ("id", "card_id", "question_id", "topic_id", "reviewed_at", "rating", "correct", "answer",
-               "response_ms", "seed"),
+               "response_ms", "seed", "flag"),
     "content_state": ("id", "source", "fingerprint", "roadmap", "synced_at"),
 }
 
@@ -86,5 +86,5 @@ def upsert_status(conn: sqlite3.Connection, topic_id: str, status: str, started_
 
 
 REVIEW_INSERT = ("card_id", "question_id", "topic_id", "reviewed_at", "rating", "correct", "answer", "response_ms",
-                 "seed")
+                 "seed", "flag")
 REVIEW_INSERT_SQL = f"INSERT INTO review ({', '.join(REVIEW_INSERT)}) VALUES ({','.join('?' * len(REVIEW_INSERT))})"
