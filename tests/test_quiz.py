@@ -47,7 +47,7 @@ class ScriptedUI:
 
 def right_answer(p):
     if p.kind in ("choice", "multi"):
-        return ",".join(str(p.options.index(o) + 1) for o in p.correct_options)
+        return ",".join("abcdefghij"[p.options.index(o)] for o in p.correct_options)  # letters (#14 item 5)
     if p.kind == "true_false":
         return "y" if p.answer else "n"
     if p.kind == "text":
@@ -110,7 +110,7 @@ def test_invalid_on_a_terminal_asks_again(mini):
             nonlocal p_answer
             if not self.invalids:
                 return Response(None, "")
-            p_answer = str(p.options.index("5") + 1)
+            p_answer = "abcdefghij"[p.options.index("5")]
             return Response(parse_line(p, p_answer), p_answer)
 
     result = quizzing.run_quiz(s, items, Again([]), retries=True, clock=lambda: T0, learning_steps=False)
@@ -120,7 +120,7 @@ def test_invalid_on_a_terminal_asks_again(mini):
 def test_end_of_input_keeps_what_was_answered(mini):
     s = open_session(now=T0)
     items = quizzing.quiz_queue(s, ["vectors"], 20, 20)
-    ui = ScriptedUI(["1", "1"])
+    ui = ScriptedUI(["a", "a"])
     result = quizzing.run_quiz(s, items, ui, clock=lambda: T0)
     assert result.stopped and result.answered == 2
     assert s.conn.execute("SELECT COUNT(*) FROM review").fetchone()[0] == 2

@@ -32,7 +32,7 @@ class QuizItem:
 
 def quiz_queue(s: Session, topic_ids: list[str] | None, limit: int, new: int) -> list[QuizItem]:
     """Due cards first (most overdue first), then up to ``new`` unseen questions; ``limit`` in all."""
-    if limit < 1:
+    if limit is None or limit < 1:
         raise InvalidValue("limit", "must be at least 1")
     if new < 0:
         raise InvalidValue("new", "must be at least 0")
@@ -42,6 +42,46 @@ def quiz_queue(s: Session, topic_ids: list[str] | None, limit: int, new: int) ->
     if room > 0 and topic_ids:
         items += [QuizItem(json.loads(d), None) for d in queries.new_questions(s.conn, topic_ids, room)]
     return items
+
+
+DEFAULT_QUIZ, DEFAULT_REVIEW, DEFAULT_NEW = 20, 100, 10
+
+
+@dataclass(frozen=True)
+class QuizPlan:
+    """The cards of one quiz, and what the daily budget (or ``limit``) left out."""
+
+    items: list[QuizItem]
+    due: int  # cards due now in the quiz's scope
+    held_due: int  # due cards not in this quiz
+    held_new: int  # new questions the daily budget held back
+    budget_limited: bool  # the budget, not an explicit limit, decided the size
+    cards_left: int  # cards today's budget still allows (before this quiz)
+    new_left: int  # new cards today's budget still allows (before this quiz)
+
+
+def plan_quiz(s: Session, topic_ids: list[str] | None, limit: int | None, new: int | None,
+              default_limit: int = DEFAULT_QUIZ, default_new: int = DEFAULT_NEW) -> QuizPlan:
+    """The queue under the daily budget: ``limit``/``new`` given explicitly win; left out (None), the budget's
+    cards left today (``daily_minutes`` at the learner's pace) and new cards left (``new_cards_per_day``) cap
+    ``default_limit``/``default_new``."""
+    from mlpath.app.today import budget
+
+    b = budget(s)
+    eff_limit = limit if limit is not None else min(default_limit, b.left)
+    eff_new = new if new is not None else min(default_new, b.new_left)
+    due = queries.due_count_in(s.conn, s.now, topic_ids)
+    items = quiz_queue(s, topic_ids, eff_limit, eff_new) if eff_limit > 0 else []
+    shown_due = sum(1 for i in items if i.card is not None)
+    held_new = 0
+    if topic_ids and new is None and eff_new < default_new:
+        room = max(0, min(default_new, eff_limit if limit is not None else default_limit) - shown_due)
+        available = len(queries.new_questions(s.conn, topic_ids, room)) if room else 0
+        held_new = max(0, available - (len(items) - shown_due))
+    held_due = due - shown_due
+    limited = (limit is None and b.left < default_limit and held_due > 0) or held_new > 0
+    return QuizPlan(items, due, held_due, held_new, limited,
+                    b.left, b.new_left)
 
 
 class EndOfInput(Exception):
@@ -216,17 +256,20 @@ def run_quiz(s: Session, items: list[QuizItem], ui: QuizUI, *, self_grade: bool 
         entry = {"id": p.id, "topic": p.topic, "correct": bool(correct), "rating": rating, "due": after.due.isoformat(),
                  "flag": flag}
         result.items.append(entry)
+        def again(state) -> bool:
+            return learning_steps and showings[qid] < MAX_SHOWINGS and comes_back_in_session(state, now)
+
         try:
             if flag and hasattr(ui, "graded"):
                 ui.graded(p, flag)
-            ui.feedback(p, bool(correct), rating, after.due, True)
+            ui.feedback(p, bool(correct), rating, None if again(after) else after.due, True)  # None: in this quiz
             if not correct and flag is None and p.kind != "flashcard" and hasattr(ui, "override") and ui.override(p):
                 after = _override(s, item, review_id, now, elapsed)
                 result.right, result.wrong, result.overridden = result.right + 1, result.wrong - 1, \
                     result.overridden + 1
                 entry.update(correct=True, rating=int(grading.GOOD), due=after.due.isoformat(), flag=OVERRIDDEN)
                 if hasattr(ui, "overridden"):
-                    ui.overridden(p, after.due)
+                    ui.overridden(p, None if again(after) else after.due)
         except EndOfInput:
             result.stopped = True
         except KeyboardInterrupt:
@@ -234,7 +277,7 @@ def run_quiz(s: Session, items: list[QuizItem], ui: QuizUI, *, self_grade: bool 
         result.returns[qid] = after.due
         if result.stopped or result.interrupted:
             break
-        if learning_steps and showings[qid] < MAX_SHOWINGS and comes_back_in_session(after, now):
+        if again(after):
             state = queries.StoredCard(item.card.id if item.card else 0, qid, after, 0, 0)
             queue.insert(min(s.settings.requeue_after, len(queue)), QuizItem(item.question, state))
     return result

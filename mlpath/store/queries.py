@@ -55,6 +55,15 @@ def due_count(conn: sqlite3.Connection, now: datetime) -> int:
         (to_db(now),)).fetchone()[0]
 
 
+def due_count_in(conn: sqlite3.Connection, now: datetime, topic_ids: list[str] | None) -> int:
+    """Cards due now among these topics' active questions (None: every topic)."""
+    if topic_ids is None:
+        return due_count(conn, now)
+    return conn.execute(
+        "SELECT COUNT(*) FROM card JOIN question q ON q.id = card.question_id WHERE card.due <= ? AND q.active "
+        f"AND q.topic_id IN ({','.join('?' * len(topic_ids))})", (to_db(now), *topic_ids)).fetchone()[0]
+
+
 def review_count(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT COUNT(*) FROM review").fetchone()[0]
 
