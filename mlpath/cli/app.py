@@ -52,6 +52,7 @@ def _register() -> None:
     insights.register(app)
     app.add_typer(content_cmd.app, name="content")
     from mlpath.cli import map_cmd; map_cmd.register(app)  # noqa: E702 - one line to merge
+    from mlpath.cli import today_cmd; today_cmd.register(app)  # noqa: E702 - one line to merge
 
 
 _register()
@@ -75,10 +76,22 @@ def _cli_words(e: MlpathError) -> str:
     return str(e)
 
 
+def _has_data() -> bool:
+    from mlpath import paths
+    from mlpath.app.today import has_data
+
+    try:
+        return has_data(paths.database_file())
+    except Exception:  # no usable data folder: the help is the right answer
+        return False
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the app and turn every outcome into an exit code: 0 ok, 1 unexpected, 2 user error, 130 interrupted."""
     debug = os.environ.get("MLPATH_DEBUG") == "1"
     try:
+        if not (sys.argv[1:] if argv is None else argv) and _has_data():
+            argv = ["today"]  # a bare `mlpath` starts the day once there is something to start from
         result = app(args=argv, prog_name="mlpath", standalone_mode=False)
         return result if isinstance(result, int) else 0
     except MlpathError as e:

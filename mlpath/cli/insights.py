@@ -140,15 +140,23 @@ def stats(
       weekly: [{week_start, answers, correct, accuracy}] (last --weeks weeks)
       retention: reviews, passed, retention, areas [{id, title, reviews, passed, retention}]
         (reviews of cards seen before; passed = rating Hard, Good or Easy)
-      forecast: overdue, total, days [{date, due}] (30 days; day 0 includes overdue cards)
+      forecast: overdue, total, days [{date, due}] (30 days; day 0 includes overdue cards),
+        budget {cards_per_day, days [cards done per day within daily_minutes], backlog_days}
     accuracy and retention are fractions from 0 to 1, or null when there is nothing to count.
     """
     from mlpath.app import stats as use_case
 
     with session() as s:
         report = use_case.stats_report(s, tz, days, weeks)
+        from mlpath.app.today import budget_forecast  # the daily budget's hook (issue #21)
+
+        budgeted = budget_forecast(s, [d.due for d in report.forecast])
     if json:
-        return r.emit_json(report)
+        from mlpath.values import to_jsonable
+
+        data = to_jsonable(report)
+        data["forecast"]["budget"] = to_jsonable(budgeted)
+        return r.emit_json(data)
     h, st = report.heatmap, report.streak
     head = (f"{report.total_reviews} reviews on {report.days_studied} day{'s' if report.days_studied != 1 else ''}"
             f" · {h.total} in the last {len(h.grid)} weeks · time zone {report.tz}")
@@ -172,6 +180,18 @@ def stats(
         r.line("  no repeat reviews yet: retention counts reviews of cards you have seen before")
     r.line()
     _forecast(report)
+    _budget(budgeted, [d.due for d in report.forecast])
+
+
+def _budget(b, due: list[int]) -> None:
+    """The forecast under the daily budget: what does not fit in a day waits for the next."""
+    if all(n <= b.cards_per_day for n in due):
+        r.line(f"  within your daily budget ({b.cards_per_day} cards a day from daily_minutes) every day")
+        return
+    r.line(f"  with your daily budget ({b.cards_per_day} cards a day from daily_minutes), what does not fit waits:")
+    r.line("  done per day: " + " ".join(str(c) for c in b.days))
+    if b.backlog_days > 1:
+        r.line(f"  the cards due now take {b.backlog_days} days at that pace")
 
 
 # --- graph --------------------------------------------------------------------------------------------------------
