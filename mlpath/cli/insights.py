@@ -127,7 +127,9 @@ def stats(
     weeks: Annotated[int, typer.Option("--weeks", min=1, max=520, help="Recent weeks to list.")] = 8,
     json: JsonOpt = False,
 ) -> None:
-    """Your reviews: a year's heatmap, streaks, accuracy, true retention per area and what falls due.
+    """Show your reviews: heatmap, streaks, retention, forecast.
+
+    A year's heatmap, streaks, accuracy, true retention per area and what falls due (also under your daily budget).
 
     Days are calendar days in your time zone; weeks start on Monday.
 
@@ -230,7 +232,9 @@ def graph(
                                                 show_default=False)] = None,
     json: JsonOpt = False,
 ) -> None:
-    """The roadmap as a graph, coloured by status: a tree, Mermaid or Graphviz DOT.
+    """Draw the roadmap as a tree, Mermaid or Graphviz DOT.
+
+    The graph is coloured by status.
 
     For a topic, the topics that lead to it and the topic itself; for an area, its topics and their direct
     prerequisites from other areas. Statuses: done, in_progress, skipped, not_started, and locked (not started,
@@ -266,7 +270,9 @@ def export(
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Back up your progress and reviews as JSON, or (--anki) write the questions as an Anki deck.
+    """Back up your data as JSON, or write an Anki deck.
+
+    A backup holds your progress and reviews; with --anki the questions become an Anki deck instead.
 
     The backup (format "mlpath-backup", version 1) holds statuses, status_events, cards and reviews keyed by
     topic and question ids; restore or merge it with `mlpath import FILE`.
@@ -295,7 +301,9 @@ def import_(
     file: Annotated[Path, typer.Argument(help="A backup written by `mlpath export`.", show_default=False)],
     json: JsonOpt = False,
 ) -> None:
-    """Merge a backup from `mlpath export` into your data: nothing is duplicated, and on any error nothing changes.
+    """Merge a backup from `mlpath export` into your data.
+
+    Nothing is duplicated, and on any error nothing changes.
 
     A review already present (same question, time and rating) is skipped; for a card the more recently reviewed
     copy wins, and for a topic's status the later change. Topics and questions your roadmap no longer has are

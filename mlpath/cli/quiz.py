@@ -127,9 +127,9 @@ def quiz(
     self_grade: SelfGrade = False,
     seed: Seed = None,
 ) -> None:
-    """Quiz yourself on a topic or an area, due cards first, then new ones.
+    """Quiz yourself on a topic or an area.
 
-    Missed and new cards come back later in the same quiz until they are learned (learning_steps in config.toml).
+    Due cards come first, then new ones. Missed and new cards come back later in the same quiz until they are learned (learning_steps in config.toml).
     Without --limit and --new, the daily budget (daily_minutes, new_cards_per_day) caps the quiz. In a pipe, type
     an option's letter (or its exact text), y/n, a number or a word, and ? for "I don't know".
     """
@@ -152,7 +152,7 @@ def review(
     self_grade: SelfGrade = False,
     seed: Seed = None,
 ) -> None:
-    """Review every card due now across the roadmap, most overdue first.
+    """Review the cards due now, most overdue first.
 
     Without --limit, the daily budget (daily_minutes in config.toml) caps the session and says what it holds back.
     """

@@ -16,14 +16,17 @@ def next_(
     area: AreaOpt = None,
     json: JsonOpt = False,
 ) -> None:
-    """What to study next: unlocked topics, in-progress first, best first, with the reason."""
+    """Show what to study next, best first, with the reason.
+
+    Unlocked topics only, topics in progress first.
+    """
     with session() as s:
         data = use_case.next_topics(s, limit, area)
     if json:
         return r.emit_json(data)
     if data.due:
-        r.styled(f"[bold magenta]{data.due} review(s) due[/] — run [bold]mlpath review[/]",
-                 f"{data.due} review(s) due: run `mlpath review`")
+        due = f"{data.due} review{'s' if data.due != 1 else ''} due"
+        r.styled(f"[bold magenta]{due}[/] — run [bold]mlpath review[/]", f"{due}: run `mlpath review`")
     if not data.topics:
         if data.remaining == 0:
             r.line("Every topic is done or skipped. Keep your memory fresh with `mlpath review`.")
@@ -32,7 +35,7 @@ def next_(
         return
     for i, t in enumerate(data.topics, 1):
         res = t.resource
-        mark = " (in progress)" if t.status == "in_progress" else ""
+        mark = " (in progress)" if t.status == "in_progress" and not t.reason.startswith("in progress") else ""
         r.styled(f"[bold]{i}. [cyan]{r.esc(t.id)}[/cyan][/bold] — {r.esc(t.title)}{mark} [dim]\\[{t.area}, ~{t.hours:g} h][/]",
                  f"{i}. {t.id} - {t.title}{mark} [{t.area}, ~{t.hours:g} h]")
         r.styled(f"   [green]{r.esc(t.reason)}[/]", f"   {t.reason}")
@@ -46,7 +49,7 @@ def next_(
 
 
 def progress(area: AreaOpt = None, json: JsonOpt = False) -> None:
-    """Your progress overall and per area."""
+    """Show your progress overall and per area."""
     with session() as s:
         data = use_case.progress(s, area)
     if json:
@@ -81,7 +84,7 @@ def topics(
         "--status", "-s", help="not-started, in-progress, done, skipped, available or locked.")] = None,
     json: JsonOpt = False,
 ) -> None:
-    """The roadmap: every topic by area, with its status."""
+    """List every topic by area, with its status."""
     with session() as s:
         items = use_case.topics_list(s, area, status)
         areas = {a.id: a.title for a in s.roadmap.areas}
@@ -116,14 +119,22 @@ def topics(
 
 
 def show(name: TargetArg, json: JsonOpt = False) -> None:
-    """Everything about one topic (or area): summary, status, prerequisites, what it unlocks, resources, cards."""
+    """Show everything about one topic or area.
+
+    Summary, status, prerequisites, what it unlocks, resources, and your cards with their predicted recall now
+    (FSRS's probability that you would recall each card at this moment).
+    """
     with session() as s:
         data = use_case.show(s, name)
+        data_now = s.now
     if json:
         return r.emit_json(data)
     c = data.cards
-    recall = f"{c.recall * 100:.0f}%" if c.recall is not None else "–"
-    cards_line = f"Cards: {c.cards} questions, {c.seen} seen, {c.due} due, mean recall {recall}"
+    cards_line = f"Cards: {c.cards} questions, {c.seen} seen, {c.due} due"
+    if c.recall is not None:
+        cards_line += (f"; recall now {c.recall * 100:.0f}% on average, lowest {c.lowest * 100:.0f}%"
+                       + (f", last answer wrong on {c.last_wrong}" if c.last_wrong else ""))
+        cards_line += "\n  (recall now: the predicted chance you would recall a card at this moment; 0 after a wrong answer)"
     if data.kind == "area":
         r.styled(f"[bold]{r.esc(data.title)}[/] [dim]({data.id}, area)[/]", f"{data.title} ({data.id}, area)")
         if data.summary:
@@ -140,7 +151,12 @@ def show(name: TargetArg, json: JsonOpt = False) -> None:
         r.line("Prerequisites: " + ", ".join(f"{p.id} ({r.status_label(p.status)})" for p in data.prerequisite_status))
     else:
         r.line("Prerequisites: none")
-    r.line("Unlocks: " + (", ".join(data.unlocks) or "nothing directly"))
+    when_done = list(data.unlocks_when_done)
+    others = [d for d in data.unlocks if d not in when_done]
+    r.line(f"Unlocks when done: {', '.join(when_done)} ({len(when_done)})" if when_done
+           else "Unlocks when done: nothing on its own")
+    if others:
+        r.line(f"Also leads to (other prerequisites first): {', '.join(others)}")
     if t.aliases:
         r.line("Also called: " + ", ".join(t.aliases))
     if t.covers:
@@ -148,6 +164,11 @@ def show(name: TargetArg, json: JsonOpt = False) -> None:
     r.line("Resources:")
     _print_resources(t.resources)
     r.line(cards_line)
+    from mlpath.cli.prompts import when
+
+    for x in c.per_card[:10]:
+        r.line(f"  {x.question}: recall now {x.recall * 100:.0f}%, last answer {'right' if x.last_right else 'wrong'}, "
+               f"next review {when(x.due, data_now) if x.due > data_now else 'now'}")
 
 
 def _print_resources(resources) -> None:
@@ -196,7 +217,7 @@ def resources(
     open_: Annotated[int | None, typer.Option("--open", "-o", min=1, help="Open link N in your browser.")] = None,
     json: JsonOpt = False,
 ) -> None:
-    """The curated links for a topic; --open N opens one in the browser."""
+    """List a topic's curated links; --open N opens one."""
     with session() as s:
         if open_ is not None:
             url = use_case.resource_url(s, name, open_)
@@ -239,8 +260,8 @@ def register(app: typer.Typer) -> None:
     app.command()(topics)
     app.command()(show)
     app.command("start")(_status_command("start", "Mark a topic as in progress."))
-    app.command("done")(_status_command("done", "Mark a topic as done (asks, or needs --force, if prerequisites are not)."))
-    app.command("skip")(_status_command("skip", "Skip a topic you already know; it counts as finished for what it unlocks."))
-    app.command("reset")(_status_command("reset", "Set a topic back to not started (its history is kept)."))
+    app.command("done")(_status_command("done", "Mark a topic as done (asks if prerequisites are not)."))
+    app.command("skip")(_status_command("skip", "Skip a topic you already know; it counts as finished."))
+    app.command("reset")(_status_command("reset", "Set a topic back to not started; its history is kept."))
     app.command()(resources)
     app.command()(search)

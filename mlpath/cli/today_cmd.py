@@ -8,8 +8,9 @@ from mlpath.cli.common import JsonOpt, session
 
 
 def today(json: JsonOpt = False) -> None:
-    """Show where to start today: due reviews and their minutes, your topic, what comes next, your streak.
+    """Show where to start today.
 
+    Due reviews and the minutes they take, your topic in progress, what comes next, and your streak.
     Due reviews are counted against the daily budget (daily_minutes and new_cards_per_day in config.toml); the
     minutes are estimated from your own answer times (15 s a card before there are any).
     """

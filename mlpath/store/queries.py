@@ -185,6 +185,18 @@ def median_response_ms(conn: sqlite3.Connection, last: int = 200) -> int | None:
     return rows[len(rows) // 2] if rows else None
 
 
+def last_answers(conn: sqlite3.Connection, question_ids: list[str]) -> dict[str, bool]:
+    """Was each question's last answer right? (Rows without ``correct`` count as right when rated above Again.)"""
+    out: dict[str, bool] = {}
+    for i in range(0, len(question_ids), 500):
+        chunk = question_ids[i:i + 500]
+        rows = conn.execute(
+            "SELECT r.question_id, r.rating, r.correct FROM review r JOIN (SELECT question_id, MAX(id) AS id FROM review "
+            f"WHERE question_id IN ({','.join('?' * len(chunk))}) GROUP BY question_id) m ON m.id = r.id", chunk)
+        out.update({q: bool(c) if c is not None else rating > Rating.AGAIN for q, rating, c in rows})
+    return out
+
+
 def reviews_of(conn: sqlite3.Connection, question_id: str) -> list[tuple[int, datetime, int | None]]:
     """The review log of one question: (rating, time, response ms), oldest first."""
     rows = conn.execute("SELECT rating, reviewed_at, response_ms FROM review WHERE question_id = ? ORDER BY id",
