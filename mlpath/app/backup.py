@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mlpath.core.model import STATUSES
-from mlpath.errors import UserError
+from mlpath.errors import InvalidValue, UserError
 from mlpath.files import write_file
 from mlpath.store import history, queries
 
@@ -54,15 +54,20 @@ def export_backup(s, path: Path, force: bool = False) -> dict[str, Any]:
             **{key: len(doc[key]) for key in SECTIONS}}
 
 
-def export(s, path: Path, *, anki: bool = False, target: str | None = None, force: bool = False) -> dict[str, Any]:
-    """`mlpath export`: a JSON backup, or with ``anki`` an Anki deck (of one topic or area if ``target``)."""
+def export(s, path: Path, *, anki: bool = False, target: str | None = None, force: bool = False,
+           studied: bool = False, area: str | None = None) -> dict[str, Any]:
+    """`mlpath export`: a JSON backup, or with ``anki`` an Anki deck (of one topic or area if ``target``; only the
+    questions answered at least once if ``studied``; only one area's if ``area``)."""
     path = Path(path)
     if anki:
         if path.suffix.lower() != ".apkg":
             raise UserError(f"an Anki deck file must end in .apkg (got {path.name})")
         from mlpath.app.anki import export_deck
 
-        return {"kind": "anki", **export_deck(s, path, target, force=force)}
+        return {"kind": "anki", **export_deck(s, path, target, force=force, studied=studied, area=area)}
+    if studied or area is not None:
+        raise InvalidValue("studied" if studied else "area",
+                           "chooses questions for an Anki deck; a backup holds your whole history")
     if target is not None:
         raise UserError("a topic or area applies only to Anki decks (--anki); a backup holds your whole history")
     if path.suffix.lower() == ".apkg":

@@ -268,6 +268,9 @@ def export(
                                                  autocompletion=complete_topic, show_default=False)] = None,
     anki: Annotated[bool, typer.Option("--anki", help="Write the questions as an Anki deck (.apkg) instead.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+    studied: Annotated[bool, typer.Option("--studied", help="With --anki: only the questions you have answered.")] = False,
+    area: Annotated[str | None, typer.Option("--area", "-a", help="With --anki: only this area's questions.",
+                                             autocompletion=complete_topic)] = None,
     json: JsonOpt = False,
 ) -> None:
     """Back up your data as JSON, or write an Anki deck.
@@ -280,18 +283,19 @@ def export(
     The Anki deck has one note type per question kind (basic, choice, multi, true/false), tags
     mlpath::area::AREA and mlpath::topic::TOPIC, and stable ids, so importing a newer deck updates the old one.
     Generated questions, which draw fresh numbers in mlpath, are exported as 3 fixed instances each, with their
-    worked answers (tagged mlpath::generated).
+    worked answers (tagged mlpath::generated). Code keeps its indentation. --studied keeps only the questions you
+    have answered in mlpath. Reviews done in Anki do not come back to mlpath.
     """
     from mlpath.app import backup
 
     with session() as s:
-        data = backup.export(s, file, anki=anki, target=target, force=force)
+        data = backup.export(s, file, anki=anki, target=target, force=force, studied=studied, area=area)
     if json:
         return r.emit_json(data)
     if data["kind"] == "anki":
         r.line(f"Wrote {data['notes']} notes from {data['questions']} questions to {data['file']} "
                f"({data['generated_instances']} fixed instances of generated questions). "
-               "Open it with Anki (File > Import).")
+               "Open it with Anki (File > Import). Reviews done in Anki do not come back to mlpath.")
     else:
         r.line(f"Wrote {data['reviews']} reviews, {data['cards']} cards, {data['statuses']} topic statuses and "
                f"{data['status_events']} status changes to {data['file']}. Restore with `mlpath import {data['file']}`.")
