@@ -200,27 +200,29 @@ class TerminalUI(LineUI):
             raise EndOfInput
         return value
 
-    def _keys(self, message: str, choices: list, default=None):
-        """A select list where each choice's shortcut key answers at once (Enter takes the highlighted one)."""
+    def _keys(self, message: str, choices: list, default=None, extra: dict | None = None):
+        """A select list where each choice's shortcut key answers at once (Enter takes the highlighted one);
+        ``extra`` maps more keys (such as ?) to answers."""
         import questionary
 
         q = questionary.select(message, choices=choices, default=default, use_shortcuts=True, use_jk_keys=False,
                                instruction="(press a key, or use the arrows and Enter)")
         bindings = q.application.key_bindings
-        for c in choices:
-            if isinstance(c, questionary.Choice) and c.shortcut_key:
-                bindings.add(c.shortcut_key, eager=True)(lambda event, v=c.value: event.app.exit(result=v))
+        keys = {c.shortcut_key: c.value for c in choices if isinstance(c, questionary.Choice) and c.shortcut_key}
+        for key, value in {**keys, **(extra or {})}.items():
+            bindings.add(key, eager=True)(lambda event, v=value: event.app.exit(result=v))
         return self._ask(q)
 
     def answer(self, p: Presented) -> Response:
         import questionary
 
         kind = p.answer_kind
-        unsure = questionary.Choice("I don't know", value=DONT_KNOW, shortcut_key="?")
+        unsure = questionary.Choice("I don't know (press ?)", value=DONT_KNOW, shortcut_key=False)
+        dont_know = {DONT_KNOW: DONT_KNOW}
         if kind == "choice":
             keys = [str(i + 1) for i in range(len(p.options))] if len(p.options) <= 9 else list(LETTERS)
             choices = [questionary.Choice(o, value=o, shortcut_key=k) for o, k in zip(p.options, keys)]
-            value = self._keys("Your answer:", choices + [unsure])
+            value = self._keys("Your answer:", choices + [unsure], extra=dont_know)
             if value == DONT_KNOW:
                 return Response(None, DONT_KNOW, dont_know=True)
             return Response(value, value)
@@ -235,7 +237,7 @@ class TerminalUI(LineUI):
         if kind == "true_false":
             value = self._keys("True or false?", [questionary.Choice("True", value="True", shortcut_key="y"),
                                                   questionary.Choice("False", value="False", shortcut_key="n"),
-                                                  unsure])
+                                                  unsure], extra=dont_know)
             if value == DONT_KNOW:
                 return Response(None, DONT_KNOW, dont_know=True)
             return Response(value == "True", value)
