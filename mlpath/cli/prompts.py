@@ -109,6 +109,8 @@ class LineUI:
 
     def _read(self) -> str:
         stream = getattr(self.stream, "buffer", self.stream)
+        if stream is None:  # no stdin at all (`mlpath quiz <&-`)
+            raise EndOfInput
         try:
             line = stream.readline(4 * MAX_ANSWER + 8)
         except (OSError, ValueError):  # a closed or unreadable stdin ends the quiz
@@ -167,7 +169,7 @@ class LineUI:
         if how == "typo":
             r.line(f"accepted with a small typo (the spelling: {p.expected}); graded Hard")
         elif how == "dont_know":
-            r.line("no guess: counted as Again, and it comes back soon")
+            self._no_guess = True
 
     def feedback(self, p: Presented, correct: bool, rating: int, due: datetime | None, saved: bool) -> None:
         from mlpath.clock import utcnow
@@ -176,7 +178,9 @@ class LineUI:
         if correct:
             r.line(f"correct. saved; next review {nxt}")
         else:
-            r.line(f"wrong. The answer: {p.expected}")
+            no_guess, self._no_guess = getattr(self, "_no_guess", False), False
+            r.line(f"no guess (counted as Again). The answer: {p.expected}" if no_guess
+                   else f"wrong. The answer: {p.expected}")
             if p.explanation:
                 r.line(f"  {p.explanation.strip()}")
             r.line(f"saved; next review {nxt}")
@@ -278,6 +282,8 @@ class TerminalUI(LineUI):
         r.out().print(f"[yellow]That is not a valid answer ({hint(p)}). Try again.[/]")
 
     def graded(self, p: Presented, how: str) -> None:
+        if how == "dont_know":
+            self._no_guess = True
         if how == "typo":
             r.out().print(f"[yellow]Accepted with a small typo[/] (spelled: [bold]{r.esc(p.expected)}[/]); graded Hard.")
 
@@ -290,7 +296,9 @@ class TerminalUI(LineUI):
         elif p.kind == "flashcard":
             r.out().print(f"[dim]saved as {RATING_NAMES[rating]} · next review {nxt}[/]")
         else:
-            r.out().print(f"[red]✗ wrong.[/] The answer: [bold]{r.esc(p.expected)}[/]")
+            no_guess, self._no_guess = getattr(self, "_no_guess", False), False
+            r.out().print(("[yellow]No guess[/] (counted as Again)." if no_guess else "[red]✗ wrong.[/]")
+                          + f" The answer: [bold]{r.esc(p.expected)}[/]")
             if p.explanation:
                 r.out().print(f"  {r.esc(p.explanation.strip())}")
             r.out().print(f"[dim]saved · next review {nxt}[/]")
