@@ -66,16 +66,20 @@ def build_0001(path, reviews: int, seed: int = 7) -> None:
     conn.close()
 
 
-def snapshot(path) -> dict[str, list[tuple]]:
-    """Every row of every table, as the columns 0001 had, in a fixed order."""
+def columns_of(path) -> dict[str, list[str]]:
     conn = sqlite3.connect(path)
     try:
-        out = {}
-        for table in TABLES:
-            columns = [c[1] for c in conn.execute(f"PRAGMA table_info('{table}')") if c[1] not in ("pack", "title",
-                                                                                                    "version")]
-            out[table] = sorted(conn.execute(f"SELECT {', '.join(columns)} FROM {table}"), key=repr)
-        return out
+        return {table: [c[1] for c in conn.execute(f"PRAGMA table_info('{table}')")] for table in TABLES}
+    finally:
+        conn.close()
+
+
+def snapshot(path, columns: dict[str, list[str]]) -> dict[str, list[tuple]]:
+    """Every row of every table, as ``columns`` (the columns 0001 had), in a fixed order."""
+    conn = sqlite3.connect(path)
+    try:
+        return {table: sorted(conn.execute(f"SELECT {', '.join(columns[table])} FROM {table}"), key=repr)
+                for table in TABLES}
     finally:
         conn.close()
 
@@ -84,12 +88,13 @@ def migrate_and_check(tmp_path, reviews: int) -> float:
     path = tmp_path / "home" / "mlpath.db"
     path.parent.mkdir(parents=True)
     build_0001(path, reviews)
-    before = snapshot(path)
+    old_columns = columns_of(path)
+    before = snapshot(path, old_columns)
     assert len(before["review"]) == reviews
     started = time.perf_counter()
     db.connect(path).close()
     took = time.perf_counter() - started
-    assert snapshot(path) == before  # every row, every value
+    assert snapshot(path, old_columns) == before  # every row, every value
     conn = sqlite3.connect(path)
     try:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == db.HEAD

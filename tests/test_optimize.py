@@ -36,7 +36,7 @@ def _build(path) -> None:
             state = scheduling.replay(log, events[0].reviewed_at)
             card_id = tables.insert_card(s.conn, s.pack, qid, state, events[0].reviewed_at, len(events), 0)
             s.conn.executemany(tables.REVIEW_INSERT_SQL, [
-                (card_id, s.pack, qid, topics[qid], db.to_db(e.reviewed_at), e.rating, e.rating > 1, None, None, None)
+                (card_id, s.pack, qid, topics[qid], db.to_db(e.reviewed_at), e.rating, e.rating > 1, None, None, None, None)
                 for e in events])
     s.close()
     shutil.copy(path, path.with_name("built.db"))

@@ -47,7 +47,7 @@ class ScriptedUI:
 
 def right_answer(p):
     if p.kind in ("choice", "multi"):
-        return ",".join(str(p.options.index(o) + 1) for o in p.correct_options)
+        return ",".join("abcdefghij"[p.options.index(o)] for o in p.correct_options)  # letters (#14 item 5)
     if p.kind == "true_false":
         return "y" if p.answer else "n"
     if p.kind == "text":
@@ -70,8 +70,11 @@ def test_new_cards_then_due_first(mini):
     assert [i.card for i in items] == [None] * 3
     ui = RightUI([])
     result = quizzing.run_quiz(s, items, ui, clock=lambda: T0)
-    assert result.right == 3 and len(ui.feedbacks) == 3
-    s.now = T0 + timedelta(minutes=11)
+    # each new card comes back once within the quiz (learning steps 1 and 10 min), then graduates to days
+    ids = [i.question["id"] for i in items]
+    assert [f[0] for f in ui.feedbacks] == ids + ids and result.right == 6 and result.repeated == 3
+    assert all(d - T0 >= timedelta(days=1) for d in result.returns.values())
+    s.now = T0 + timedelta(days=30)
     items = quizzing.quiz_queue(s, ["vectors", "matrices"], limit=20, new=2)
     assert [i.card is not None for i in items] == [True, True, True, False, False]
 
@@ -83,7 +86,8 @@ def test_every_kind_wrong_and_right_is_recorded(mini):
     assert set(kinds) == {"choice", "multi", "true_false", "numeric", "text", "flashcard"}
     quizzing.run_quiz(s, items, RightUI([]), clock=lambda: T0)
     rows = s.conn.execute("SELECT question_id, rating, correct, response_ms FROM review").fetchall()
-    assert len(rows) == len(items) and all(r[1] == 3 and r[2] for r in rows)
+    # every card twice: once new, once more at its 10-minute learning step within the same quiz
+    assert len(rows) == 2 * len(items) and all(r[1] == 3 and r[2] for r in rows)
     assert all(r[3] is not None for r in rows)
 
 
@@ -106,17 +110,17 @@ def test_invalid_on_a_terminal_asks_again(mini):
             nonlocal p_answer
             if not self.invalids:
                 return Response(None, "")
-            p_answer = str(p.options.index("5") + 1)
+            p_answer = "abcdefghij"[p.options.index("5")]
             return Response(parse_line(p, p_answer), p_answer)
 
-    result = quizzing.run_quiz(s, items, Again([]), retries=True, clock=lambda: T0)
+    result = quizzing.run_quiz(s, items, Again([]), retries=True, clock=lambda: T0, learning_steps=False)
     assert result.right == 1 and result.invalid == 0
 
 
 def test_end_of_input_keeps_what_was_answered(mini):
     s = open_session(now=T0)
     items = quizzing.quiz_queue(s, ["vectors"], 20, 20)
-    ui = ScriptedUI(["1", "1"])
+    ui = ScriptedUI(["a", "a"])
     result = quizzing.run_quiz(s, items, ui, clock=lambda: T0)
     assert result.stopped and result.answered == 2
     assert s.conn.execute("SELECT COUNT(*) FROM review").fetchone()[0] == 2

@@ -1,14 +1,14 @@
 """the learner's fitted FSRS parameters, with their provenance; one-time notices
 
 Revision ID: 0006_parameters
-Revises: 0002_packs
+Revises: 0004_quiz
 Create Date: 2026-11-30
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_parameters"
-down_revision = "0002_packs"
+down_revision = "0004_quiz"
 branch_labels = None
 depends_on = None
 

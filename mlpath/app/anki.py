@@ -39,6 +39,8 @@ ol.options { padding-left: 1.6em; } ol.options li { margin: .35em 0; }
 .answer { font-weight: 600; margin-top: .4em; }
 .explanation { margin-top: .8em; font-size: 17px; opacity: .85; }
 .hint { font-size: 15px; opacity: .7; }
+pre.code { white-space: pre; overflow-x: auto; text-align: left; font-family: ui-monospace, Menlo, Consolas,
+           monospace; font-size: 16px; padding: .5em .7em; background: rgba(127, 127, 127, .12); border-radius: 4px; }
 .problem { white-space: pre-wrap; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 17px; }
 """
 
@@ -75,7 +77,40 @@ def _models():
 
 
 def _html(text: Any) -> str:
-    return html.escape(str(text)).replace("\n", "<br>")
+    """Text as HTML for a card: code (lines indented by 4 spaces or a tab, or fenced with ```) in <pre> with its
+    indentation kept; other lines joined with <br>, their leading spaces kept as non-breaking spaces."""
+    import textwrap
+
+    out: list[str] = []
+    lines = str(text).split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.strip().startswith("```"):
+            j = i + 1
+            while j < len(lines) and not lines[j].strip().startswith("```"):
+                j += 1
+            out.append(_pre(textwrap.dedent("\n".join(lines[i + 1:j]))))
+            i = j + 1
+            continue
+        if line.startswith(("    ", "\t")) and line.strip():
+            j = i
+            while j < len(lines) and (lines[j].startswith(("    ", "\t")) or not lines[j].strip()):
+                j += 1
+            while j > i and not lines[j - 1].strip():
+                j -= 1
+            out.append(_pre(textwrap.dedent("\n".join(lines[i:j]))))
+            i = j
+            continue
+        stripped = line.lstrip(" ")
+        out.append("&nbsp;" * (len(line) - len(stripped)) + html.escape(stripped) + "<br>")
+        i += 1
+    result = "".join(out)
+    return result[:-4] if result.endswith("<br>") else result
+
+
+def _pre(code: str) -> str:
+    return f'<pre class="code"><code>{html.escape(code)}</code></pre>'
 
 
 def _letter(i: int) -> str:
@@ -119,22 +154,38 @@ def note_specs(q: dict) -> list[dict[str, Any]]:
     return [{"model": "basic", "key": (qid,), "fields": [_html(p.prompt), answer, explanation, qid]}]
 
 
-def export_deck(s, path: Path, target: str | None = None, force: bool = False) -> dict[str, Any]:
-    """Write the active questions (of one topic or area, or all) as an .apkg; returns counts."""
+DECK_DESCRIPTION = (
+    "Questions from the mlpath roadmap. Reviews you do in Anki stay in Anki: they do not come back to mlpath, "
+    "whose own schedule and statistics only know the answers given in mlpath.")
+
+
+def export_deck(s, path: Path, target: str | None = None, force: bool = False, *, studied: bool = False,
+                area: str | None = None) -> dict[str, Any]:
+    """Write the active questions (of one topic or area, or all) as an .apkg; returns counts. ``studied``: only the
+    questions the learner has answered at least once in mlpath; ``area``: only that area's topics."""
     import genanki
 
     from mlpath.app.session import topic_ids_of
     from mlpath.files import write_file
     from mlpath.store import history
 
+    from mlpath.app.session import resolve_area
+
     if target is None:
         label, topic_ids = None, [t.id for t in s.roadmap.topics]
     else:
         label, topic_ids = topic_ids_of(s, target)
+    if area is not None:
+        area_id = resolve_area(s, area)
+        topic_ids = [t for t in topic_ids if s.roadmap.by_id[t].area == area_id]
+        label = f"{label} in {area_id}" if label else area_id
     order = {tid: i for i, tid in enumerate(topic_ids)}
     questions = sorted(history.active_questions(s.conn, s.pack, topic_ids), key=lambda q: order[q["topic"]])
+    if studied:
+        seen = {q for (q,) in s.conn.execute("SELECT question_id FROM card WHERE pack = ? AND reps > 0", (s.pack,))}
+        questions = [q for q in questions if q["id"] in seen]
     models = _models()
-    deck = genanki.Deck(DECK_ID, DECK_NAME, description="Questions from the mlpath roadmap.")
+    deck = genanki.Deck(DECK_ID, DECK_NAME, description=DECK_DESCRIPTION)
     kinds: Counter = Counter()
     generated = 0
     for q in questions:
@@ -150,5 +201,5 @@ def export_deck(s, path: Path, target: str | None = None, force: bool = False) -
         kinds[q["kind"]] += 1
     package = genanki.Package(deck)
     write_file(path, force=force, writer=lambda tmp: package.write_to_file(tmp, timestamp=s.now.timestamp()))
-    return {"file": str(path), "deck": DECK_NAME, "target": label, "questions": len(questions),
+    return {"file": str(path), "deck": DECK_NAME, "target": label, "studied_only": studied, "questions": len(questions),
             "notes": len(deck.notes), "generated_instances": generated, "by_kind": dict(sorted(kinds.items()))}

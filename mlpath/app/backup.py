@@ -14,7 +14,8 @@ into the pack in use, or the one named, since that is the roadmap they were made
 - status_events: topic, area, status (also not_started, a reset), at
 - cards:         question, topic, area, kind, state, step, stability, difficulty, due, last_review, created_at,
                  reps, lapses
-- reviews:       question, topic, area, reviewed_at, rating (1-4), correct, answer, response_ms, seed
+- reviews:       question, topic, area, reviewed_at, rating (1-4), correct, answer, response_ms, seed, flag
+                 (optional: dont_know, typo or overridden)
 
 Import validates the whole file first, then merges it in one transaction (see store.history.merge).
 """
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from mlpath.core.model import STATUSES
-from mlpath.errors import UserError
+from mlpath.errors import InvalidValue, UserError
 from mlpath.files import write_file
 from mlpath.store import history, queries
 
@@ -35,6 +36,7 @@ FORMAT = "mlpath-backup"
 VERSION = 2
 READS = (1, 2)  # versions import understands (1: before packs, no pack labels)
 SECTIONS = ("statuses", "status_events", "cards", "reviews")
+REVIEW_FLAGS = ("dont_know", "typo", "overridden")
 
 
 # --- export -----------------------------------------------------------------------------------------------------
@@ -61,15 +63,19 @@ def export_backup(s, path: Path, force: bool = False, all_packs: bool = False) -
 
 
 def export(s, path: Path, *, anki: bool = False, target: str | None = None, force: bool = False,
-           all_packs: bool = False) -> dict[str, Any]:
-    """`mlpath export`: a JSON backup, or with ``anki`` an Anki deck (of one topic or area if ``target``)."""
+           all_packs: bool = False, studied: bool = False, area: str | None = None) -> dict[str, Any]:
+    """`mlpath export`: a JSON backup, or with ``anki`` an Anki deck (of one topic or area if ``target``; only the
+    questions answered at least once if ``studied``; only one area's if ``area``)."""
     path = Path(path)
     if anki:
         if path.suffix.lower() != ".apkg":
             raise UserError(f"an Anki deck file must end in .apkg (got {path.name})")
         from mlpath.app.anki import export_deck
 
-        return {"kind": "anki", **export_deck(s, path, target, force=force)}
+        return {"kind": "anki", **export_deck(s, path, target, force=force, studied=studied, area=area)}
+    if studied or area is not None:
+        raise InvalidValue("studied" if studied else "area",
+                           "chooses questions for an Anki deck; a backup holds your whole history")
     if target is not None:
         raise UserError("a topic or area applies only to Anki decks (--anki); a backup holds your whole history")
     if path.suffix.lower() == ".apkg":
@@ -175,7 +181,10 @@ def _parse_review(rec: dict, where: str) -> dict:
     answer = rec.get("answer")
     if answer is not None and not isinstance(answer, str):
         raise _Invalid(f"{where}.answer: expected a string or null, got {answer!r}")
-    return {"question": _text(rec, "question", where), **_topic(rec, where),
+    flag = rec.get("flag")  # added with the quiz's "I don't know" / typo / "I was right"; older backups lack it
+    if flag is not None and flag not in REVIEW_FLAGS:
+        raise _Invalid(f"{where}.flag: expected one of {', '.join(REVIEW_FLAGS)} or null")
+    return {"flag": flag, "question": _text(rec, "question", where), **_topic(rec, where),
             "reviewed_at": _time(rec, "reviewed_at", where), "rating": _int(rec, "rating", where, lo=1, hi=4),
             "correct": _bool(rec, "correct", where), "answer": answer,
             "response_ms": _int(rec, "response_ms", where, True, lo=0), "seed": _int(rec, "seed", where, True)}

@@ -116,10 +116,7 @@ def choose_questions(questions: list[Mapping], seen: set[str], rng: random.Rando
 
 def is_dont_know(response: Response) -> bool:
     """"I don't know": the UI's own flag when it has one, else ``?`` (or the words) typed as the answer."""
-    flag = getattr(response, "dont_know", None)
-    if flag is not None:
-        return bool(flag)
-    return response.raw.strip().lower() in DONT_KNOW_WORDS
+    return bool(getattr(response, "dont_know", False)) or response.raw.strip().lower() in DONT_KNOW_WORDS
 
 
 def run_placement(s: Session, ui: PlacementUI, *, area: str | None = None,

@@ -230,11 +230,28 @@ def normalise_status(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class CardRecall:
+    question: str
+    recall: float  # predicted recall now (see CardSummary)
+    last_right: bool
+    due: datetime
+
+
+@dataclass(frozen=True)
 class CardSummary:
+    """The learner's cards of some topics.
+
+    ``recall`` is the mean of each seen card's predicted recall NOW: FSRS's probability that the learner would
+    recall the card at this moment, except that a card whose last answer was wrong counts 0 until it is answered
+    right again (FSRS alone would say 100% the minute after showing the answer)."""
+
     cards: int  # questions in the topics
     seen: int  # of which answered at least once
     due: int  # due for review now
-    recall: float | None  # mean predicted recall of the seen cards now
+    recall: float | None  # mean predicted recall of the seen cards now (None: none seen)
+    lowest: float | None = None  # the lowest predicted recall now
+    last_wrong: int = 0  # seen cards whose last answer was wrong
+    per_card: tuple[CardRecall, ...] = ()  # lowest recall first
 
 
 def card_summary(s: Session, topic_ids: list[str]) -> CardSummary:
@@ -245,9 +262,18 @@ def card_summary(s: Session, topic_ids: list[str]) -> CardSummary:
     due = sum(1 for c in cards.values() if c.state.due <= s.now)
     seen = [c for c in cards.values() if c.state.last_review is not None]
     retention = s.settings.desired_retention
-    recall = (sum(scheduling.retrievability(c.state, s.now, retention, parameters=s.parameters) for c in seen)
-              / len(seen)) if seen else None
-    return CardSummary(total, len(seen), due, round(recall, 3) if recall is not None else None)
+    last = queries.last_answers(s.conn, s.pack, [c.question_id for c in seen])
+    def recall_now(c) -> float:
+        if not last.get(c.question_id, True):
+            return 0.0  # its last answer was wrong: not recalled, whatever the model predicts
+        return round(scheduling.retrievability(c.state, s.now, retention, parameters=s.parameters), 3)
+
+    per_card = sorted((CardRecall(c.question_id, recall_now(c), last.get(c.question_id, True), c.state.due)
+                       for c in seen), key=lambda x: (x.recall, x.question))
+    recall = sum(x.recall for x in per_card) / len(per_card) if per_card else None
+    return CardSummary(total, len(seen), due, round(recall, 3) if recall is not None else None,
+                       per_card[0].recall if per_card else None, sum(1 for x in per_card if not x.last_right),
+                       tuple(per_card))
 
 
 @dataclass(frozen=True)
@@ -287,17 +313,19 @@ class TopicDetail:
     started_at: datetime | None
     finished_at: datetime | None
     prerequisite_status: list[PrerequisiteStatus]
-    unlocks: list[str]
+    unlocks: list[str]  # every topic that has this one as a prerequisite
     unlocks_titles: list[str]
     cards: CardSummary
     kind: str = "topic"
     placed: bool = False  # skipped by `mlpath placement` (not studied)
+    unlocks_when_done: tuple[str, ...] = ()  # of those, the ones finishing this topic unlocks (as `next` counts)
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, **to_jsonable(self.topic), "placed": self.placed, "area_title": self.area_title,
                 "started_at": self.started_at, "finished_at": self.finished_at,
                 "prerequisite_status": [asdict(p) for p in self.prerequisite_status], "unlocks": self.unlocks,
-                "unlocks_titles": self.unlocks_titles, "cards": asdict(self.cards)}
+                "unlocks_titles": self.unlocks_titles, "cards": asdict(self.cards),
+                "unlocks_when_done": list(self.unlocks_when_done)}
 
 
 def show(s: Session, name: str) -> TopicDetail | AreaDetail:
@@ -319,7 +347,20 @@ def show(s: Session, name: str) -> TopicDetail | AreaDetail:
         [PrerequisiteStatus(p, s.roadmap.by_id[p].title if p in s.roadmap.by_id else p, statuses.get(p, "not_started"))
          for p in t.prerequisites],
         list(s.roadmap.dependents[t.id]), [s.roadmap.by_id[d].title for d in s.roadmap.dependents[t.id]],
-        card_summary(s, [t.id]), placed=t.id in placed)
+        card_summary(s, [t.id]), placed=t.id in placed, unlocks_when_done=unlocks_when_done(s, t, statuses))
+
+
+def unlocks_when_done(s: Session, t: Topic, statuses: Mapping[str, str]) -> tuple[str, ...]:
+    """The topics that finishing ``t`` unlocks: the same count `next` gives ("unlocks N topics")."""
+    for rec in ranking.recommend(s.roadmap, statuses):
+        if rec.topic.id == t.id:
+            return rec.unlocks
+    from mlpath.core.goals import goal_topics
+
+    targets = goal_topics(s.roadmap, None)
+    return tuple(d for d in s.roadmap.dependents[t.id]
+                 if d in targets and statuses.get(d, "not_started") not in FINISHED
+                 and all(p == t.id or statuses.get(p, "not_started") in FINISHED for p in s.roadmap.by_id[d].prerequisites))
 
 
 @dataclass(frozen=True)

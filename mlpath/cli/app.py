@@ -46,7 +46,7 @@ def _root(
 
 def _register() -> None:
     from mlpath.cli import (content_cmd, goal_cmd, insights, map_cmd, optimize_cmd, packs_cmd, placement_cmd, quiz,
-                            roadmap)
+                            roadmap, today_cmd)
 
     roadmap.register(app)
     quiz.register(app)
@@ -57,6 +57,7 @@ def _register() -> None:
     goal_cmd.register(app)
     placement_cmd.register(app)
     packs_cmd.register(app)
+    today_cmd.register(app)
 
 
 _register()
@@ -120,6 +121,16 @@ def _open_missing_streams() -> None:
                 pass
 
 
+def _has_data() -> bool:
+    from mlpath import paths
+    from mlpath.app.today import has_data
+
+    try:
+        return has_data(paths.database_file())
+    except Exception:  # no usable data folder: the help is the right answer
+        return False
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the app and turn every outcome into an exit code: 0 ok, 1 unexpected, 2 user error, 130 interrupted."""
     from mlpath.cli import render
@@ -135,6 +146,8 @@ def run(argv: list[str] | None = None) -> int:
 def _run(argv: list[str] | None) -> int:
     debug = os.environ.get("MLPATH_DEBUG") == "1"
     try:
+        if not (sys.argv[1:] if argv is None else argv) and _has_data():
+            argv = ["today"]  # a bare `mlpath` starts the day once there is something to start from
         result = app(args=argv, prog_name="mlpath", standalone_mode=False)
         if result == 130:  # Typer's own answer to Ctrl-C (it returns the code): say what happened
             return _fail("interrupted; every answer given so far is saved", 130)

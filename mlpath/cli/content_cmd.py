@@ -19,7 +19,7 @@ def check(
                                                  show_default=False)] = None,
     json: Annotated[bool, typer.Option("--json", help="Print the problems as JSON.")] = False,
 ) -> None:
-    """Validate a content folder: every problem, with file and line."""
+    """Validate a content folder, listing every problem at once."""
     from mlpath import paths
 
     root = folder or paths.content_dir()

@@ -22,7 +22,9 @@ def goal(
     hours_per_week: HoursPerWeekOpt = None,
     json: JsonOpt = False,
 ) -> None:
-    """Set your goal (a topic or a track) and order, or show the path there as an ordered checklist.
+    """Set or show your goal and the path there.
+
+    A goal is a topic or a track; with no name, the path is shown as an ordered checklist.
 
     `mlpath goal ml-engineer` sets a goal; `mlpath goal` shows the path with statuses, hours and an estimated
     finish; `--order build-first` chooses the order; `--clear` goes back to the whole roadmap; `--list` shows

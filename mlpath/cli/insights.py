@@ -129,7 +129,9 @@ def stats(
     all_packs: AllPacksOpt = False,
     json: JsonOpt = False,
 ) -> None:
-    """Your reviews: a year's heatmap, streaks, accuracy, true retention per area and what falls due.
+    """Show your reviews: heatmap, streaks, retention, forecast.
+
+    A year's heatmap, streaks, accuracy, true retention per area and what falls due (also under your daily budget).
 
     Days are calendar days in your time zone; weeks start on Monday.
 
@@ -142,7 +144,8 @@ def stats(
       weekly: [{week_start, answers, correct, accuracy}] (last --weeks weeks)
       retention: reviews, passed, retention, areas [{id, title, reviews, passed, retention}]
         (reviews of cards seen before; passed = rating Hard, Good or Easy)
-      forecast: overdue, total, days [{date, due}] (30 days; day 0 includes overdue cards)
+      forecast: overdue, total, days [{date, due}] (30 days; day 0 includes overdue cards),
+        budget {cards_per_day, days [cards done per day within daily_minutes], backlog_days}
       pack (the pack covered, null with --all-packs), all_packs
     accuracy and retention are fractions from 0 to 1, or null when there is nothing to count.
     """
@@ -150,8 +153,15 @@ def stats(
 
     with session(pack, lazy=True, all_packs=all_packs) as s:
         report = use_case.stats_report(s, tz, days, weeks, all_packs=all_packs)
+        from mlpath.app.today import budget_forecast  # the daily budget's hook (issue #21)
+
+        budgeted = budget_forecast(s, [d.due for d in report.forecast])
     if json:
-        return r.emit_json(report)
+        from mlpath.values import to_jsonable
+
+        data = to_jsonable(report)
+        data["forecast"]["budget"] = to_jsonable(budgeted)
+        return r.emit_json(data)
     h, st = report.heatmap, report.streak
     head = (f"{report.total_reviews} reviews on {report.days_studied} day{'s' if report.days_studied != 1 else ''}"
             f" · {h.total} in the last {len(h.grid)} weeks · time zone {report.tz}"
@@ -176,6 +186,18 @@ def stats(
         r.line("  no repeat reviews yet: retention counts reviews of cards you have seen before")
     r.line()
     _forecast(report)
+    _budget(budgeted, [d.due for d in report.forecast])
+
+
+def _budget(b, due: list[int]) -> None:
+    """The forecast under the daily budget: what does not fit in a day waits for the next."""
+    if all(n <= b.cards_per_day for n in due):
+        r.line(f"  within your daily budget ({b.cards_per_day} cards a day from daily_minutes) every day")
+        return
+    r.line(f"  with your daily budget ({b.cards_per_day} cards a day from daily_minutes), what does not fit waits:")
+    r.line("  done per day: " + " ".join(str(c) for c in b.days))
+    if b.backlog_days > 1:
+        r.line(f"  the cards due now take {b.backlog_days} days at that pace")
 
 
 # --- graph --------------------------------------------------------------------------------------------------------
@@ -215,7 +237,9 @@ def graph(
     force: Annotated[bool, typer.Option("--force", help="Overwrite the --output file if it exists.")] = False,
     json: JsonOpt = False,
 ) -> None:
-    """The roadmap as a graph, coloured by status: a tree, Mermaid or Graphviz DOT.
+    """Draw the roadmap as a tree, Mermaid or Graphviz DOT.
+
+    The graph is coloured by status.
 
     For a topic, the topics that lead to it and the topic itself; for an area, its topics and their direct
     prerequisites from other areas. Statuses: done, in_progress, skipped, not_started, and locked (not started,
@@ -251,9 +275,14 @@ def export(
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
     pack: PackOpt = None,
     all_packs: AllPacksOpt = False,
+    studied: Annotated[bool, typer.Option("--studied", help="With --anki: only the questions you have answered.")] = False,
+    area: Annotated[str | None, typer.Option("--area", "-a", help="With --anki: only this area's questions.",
+                                             autocompletion=complete_topic)] = None,
     json: JsonOpt = False,
 ) -> None:
-    """Back up your progress and reviews as JSON, or (--anki) write the questions as an Anki deck.
+    """Back up your data as JSON, or write an Anki deck.
+
+    A backup holds your progress and reviews; with --anki the questions become an Anki deck instead.
 
     The backup (format "mlpath-backup", version 2) holds statuses, status_events, cards and reviews of the active
     pack (or --pack ID, or --all-packs), each labelled with its pack and keyed by topic and question ids; restore
@@ -262,18 +291,20 @@ def export(
     The Anki deck has one note type per question kind (basic, choice, multi, true/false), tags
     mlpath::area::AREA and mlpath::topic::TOPIC, and stable ids, so importing a newer deck updates the old one.
     Generated questions, which draw fresh numbers in mlpath, are exported as 3 fixed instances each, with their
-    worked answers (tagged mlpath::generated).
+    worked answers (tagged mlpath::generated). Code keeps its indentation. --studied keeps only the questions you
+    have answered in mlpath. Reviews done in Anki do not come back to mlpath.
     """
     from mlpath.app import backup
 
     with session(pack, lazy=not anki, all_packs=all_packs) as s:
-        data = backup.export(s, file, anki=anki, target=target, force=force, all_packs=all_packs)
+        data = backup.export(s, file, anki=anki, target=target, force=force, all_packs=all_packs, studied=studied,
+                             area=area)
     if json:
         return r.emit_json(data)
     if data["kind"] == "anki":
         r.line(f"Wrote {data['notes']} notes from {data['questions']} questions to {data['file']} "
                f"({data['generated_instances']} fixed instances of generated questions). "
-               "Open it with Anki (File > Import).")
+               "Open it with Anki (File > Import). Reviews done in Anki do not come back to mlpath.")
     else:
         r.line(f"Wrote {data['reviews']} reviews, {data['cards']} cards, {data['statuses']} topic statuses and "
                f"{data['status_events']} status changes of {_packs(data)} to {data['file']}. "
@@ -286,7 +317,9 @@ def import_(
     all_packs: AllPacksOpt = False,
     json: JsonOpt = False,
 ) -> None:
-    """Merge a backup from `mlpath export` into your data: nothing is duplicated, and on any error nothing changes.
+    """Merge a backup from `mlpath export` into your data.
+
+    Nothing is duplicated, and on any error nothing changes.
 
     A review already present (same question, time and rating) is skipped; for a card the more recently reviewed
     copy wins, and for a topic's status the later change. Topics and questions your roadmap no longer has are

@@ -21,7 +21,10 @@ def map_(
     force: Annotated[bool, typer.Option("--force", "-f", help="Replace an existing --output file.")] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Your roadmap as one web page (works offline): the graph by area, your progress, due reviews, search."""
+    """Write your roadmap as one web page that works offline.
+
+    The page shows the graph by area, your progress, due reviews and a search.
+    """
     from mlpath.app import map as mapping
     from mlpath.web import render_map
 

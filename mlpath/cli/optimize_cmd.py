@@ -22,7 +22,9 @@ def optimize(
                                                         "config.toml.")] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Fit the memory model (FSRS's 21 parameters) to your own reviews, and adopt it if it predicts you better.
+    """Fit the memory model to your own reviews.
+
+    FSRS's 21 parameters are fitted to your reviews and adopted if they predict you better.
 
     The fit is checked before it is adopted: it is trained on your earlier reviews and scored on the latest 20% of
     your history (log loss and RMSE over 20 bins of predicted recall), against the parameters in use. Adopting

@@ -9,7 +9,7 @@ import typer
 from mlpath.cli import render as r
 from mlpath.cli.common import JsonOpt
 
-app = typer.Typer(help="Roadmaps as packs: list, add, choose and remove them; each keeps its own progress.",
+app = typer.Typer(help="Roadmaps as packs, each with its own progress.",
                   no_args_is_help=True)
 
 PackArg = Annotated[str, typer.Argument(help="A pack id (see `mlpath pack list`).", show_default=False)]
@@ -17,7 +17,9 @@ PackArg = Annotated[str, typer.Argument(help="A pack id (see `mlpath pack list`)
 
 @app.command("list")
 def list_(json: JsonOpt = False) -> None:
-    """Installed packs, which one is active, their topics and your progress in each.
+    """List the installed packs and your progress.
+
+    Which pack is active, its topics and your progress in each.
 
     Packs whose folder is gone but whose progress is kept are listed too (installed: false).
 
@@ -55,7 +57,9 @@ def add(
     force: Annotated[bool, typer.Option("--force", help="Replace an installed pack with the same id.")] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Validate a roadmap folder, then copy (or link) it into the data folder as a pack.
+    """Add a roadmap folder as a pack.
+
+    The folder is validated, then copied (or linked) into the data folder.
 
     --json fields: id, title, version, folder, linked, topics, questions, derived_id.
     """
@@ -77,7 +81,9 @@ def add(
 
 @app.command()
 def use(pack: PackArg, json: JsonOpt = False) -> None:
-    """Make a pack the active one: `next`, `quiz`, `progress` and the rest work on it from now on.
+    """Make a pack the active one.
+
+    `next`, `quiz`, `progress` and the rest work on it from now on.
 
     MLPATH_CONTENT, while set, still chooses the roadmap of each command. --json fields: id, title, folder,
     topics, previous, override.
@@ -100,7 +106,9 @@ def remove(
     force: Annotated[bool, typer.Option("--force", help="Remove the pack and delete your progress in it.")] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Remove an added pack. Refused while you have progress in it, unless --keep-progress or --force.
+    """Remove an added pack.
+
+    Refused while you have progress in it, unless --keep-progress or --force.
 
     --json fields: id, folder, progress_kept, removed {table: rows}, was_active.
     """

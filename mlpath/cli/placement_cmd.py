@@ -64,7 +64,9 @@ def placement(
     json: JsonOpt = False,
     seed: Annotated[int | None, typer.Option("--seed", help="Seed the choice and shuffling of questions.")] = None,
 ) -> None:
-    """Start where you are: a short adaptive quiz, then the topics you know are skipped (asks first)."""
+    """Start where you are: a short adaptive quiz.
+
+    The topics it finds you know are then skipped (it asks first)."""
     terminal = sys.stdin.isatty() and sys.stdout.isatty()
     from mlpath.app import placement as use_case
 

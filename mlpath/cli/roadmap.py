@@ -19,8 +19,10 @@ def next_(
         "--electives", help="Offer electives too, even off your goal's path.")] = False,
     json: JsonOpt = False,
 ) -> None:
-    """What to study next: unlocked topics on your goal's path (see `mlpath goal`), in-progress first, best first,
-    with the reason."""
+    """Show what to study next, best first, with the reason.
+
+    Unlocked topics only, on your goal's path if you set one (see `mlpath goal`), topics in progress first.
+    """
     with session() as s:
         data = use_case.next_topics(s, limit, area, electives)
         hint = None if json else optimize_hint(s)
@@ -32,11 +34,11 @@ def next_(
     if hint:
         r.note(hint)
     if data.due:
-        r.styled(f"[bold magenta]{data.due} review(s) due[/] — run [bold]mlpath review[/]",
-                 f"{data.due} review(s) due: run `mlpath review`")
+        due = f"{data.due} review{'s' if data.due != 1 else ''} due"
+        r.styled(f"[bold magenta]{due}[/] — run [bold]mlpath review[/]", f"{due}: run `mlpath review`")
     if data.goal:
-        r.styled(f"[dim]Goal: {r.esc(data.goal)} ({data.order}); {data.goal_remaining} topic(s) left on its path[/]",
-                 f"Goal: {data.goal} ({data.order}); {data.goal_remaining} topic(s) left on its path")
+        left = f"{data.goal_remaining} topic{'s' if data.goal_remaining != 1 else ''} left on its path"
+        r.styled(f"[dim]Goal: {r.esc(data.goal)} ({data.order}); {left}[/]", f"Goal: {data.goal} ({data.order}); {left}")
     if not data.topics:
         if data.goal and data.goal_remaining == 0:
             r.line(f"Your goal {data.goal} is reached. Set another with `mlpath goal`, or `mlpath goal --clear` "
@@ -48,7 +50,7 @@ def next_(
         return
     for i, t in enumerate(data.topics, 1):
         res = t.resource
-        mark = " (in progress)" if t.status == "in_progress" else ""
+        mark = " (in progress)" if t.status == "in_progress" and not t.reason.startswith("in progress") else ""
         r.styled(f"[bold]{i}. [cyan]{r.esc(t.id)}[/cyan][/bold] — {r.esc(t.title)}{mark} [dim]\\[{t.area}, ~{t.hours:g} h][/]",
                  f"{i}. {t.id} - {t.title}{mark} [{t.area}, ~{t.hours:g} h]")
         r.styled(f"   [green]{r.esc(t.reason)}[/]", f"   {t.reason}")
@@ -73,7 +75,9 @@ HoursPerWeekOpt = Annotated[float | None, typer.Option(
 
 def progress(area: AreaOpt = None, hours_per_week: HoursPerWeekOpt = None, pack: PackOpt = None,
              all_packs: AllPacksOpt = False, json: JsonOpt = False) -> None:
-    """Your progress overall and per area, core and elective hours apart, and your goal's estimated finish.
+    """Show your progress overall and per area.
+
+    Core and elective hours apart, and your goal's estimated finish.
 
     In the active pack (or --pack ID); --all-packs: a line per pack. --json adds pack (the pack counted); with
     --all-packs, --json is `mlpath pack list --json`'s list."""
@@ -145,7 +149,7 @@ def topics(
         "--status", "-s", help="not-started, in-progress, done, skipped, available or locked.")] = None,
     json: JsonOpt = False,
 ) -> None:
-    """The roadmap: every topic by area, with its status."""
+    """List every topic by area, with its status."""
     with session() as s:
         items = use_case.topics_list(s, area, status)
         areas = {a.id: a.title for a in s.roadmap.areas}
@@ -180,14 +184,22 @@ def topics(
 
 
 def show(name: TargetArg, json: JsonOpt = False) -> None:
-    """Everything about one topic (or area): summary, status, prerequisites, what it unlocks, resources, cards."""
+    """Show everything about one topic or area.
+
+    Summary, status, prerequisites, what it unlocks, resources, and your cards with their predicted recall now
+    (FSRS's probability that you would recall each card at this moment).
+    """
     with session() as s:
         data = use_case.show(s, name)
+        data_now = s.now
     if json:
         return r.emit_json(data)
     c = data.cards
-    recall = f"{c.recall * 100:.0f}%" if c.recall is not None else "–"
-    cards_line = f"Cards: {c.cards} questions, {c.seen} seen, {c.due} due, mean recall {recall}"
+    cards_line = f"Cards: {c.cards} questions, {c.seen} seen, {c.due} due"
+    if c.recall is not None:
+        cards_line += (f"; recall now {c.recall * 100:.0f}% on average, lowest {c.lowest * 100:.0f}%"
+                       + (f", last answer wrong on {c.last_wrong}" if c.last_wrong else ""))
+        cards_line += "\n  (recall now: the predicted chance you would recall a card at this moment; 0 after a wrong answer)"
     if data.kind == "area":
         r.styled(f"[bold]{r.esc(data.title)}[/] [dim]({data.id}, area)[/]", f"{data.title} ({data.id}, area)")
         if data.summary:
@@ -206,7 +218,12 @@ def show(name: TargetArg, json: JsonOpt = False) -> None:
         r.line("Prerequisites: " + ", ".join(f"{p.id} ({r.status_label(p.status)})" for p in data.prerequisite_status))
     else:
         r.line("Prerequisites: none")
-    r.line("Unlocks: " + (", ".join(data.unlocks) or "nothing directly"))
+    when_done = list(data.unlocks_when_done)
+    others = [d for d in data.unlocks if d not in when_done]
+    r.line(f"Unlocks when done: {', '.join(when_done)} ({len(when_done)})" if when_done
+           else "Unlocks when done: nothing on its own")
+    if others:
+        r.line(f"Also leads to (other prerequisites first): {', '.join(others)}")
     if t.aliases:
         r.line("Also called: " + ", ".join(t.aliases))
     if t.covers:
@@ -214,6 +231,11 @@ def show(name: TargetArg, json: JsonOpt = False) -> None:
     r.line("Resources:")
     _print_resources(t.resources)
     r.line(cards_line)
+    from mlpath.cli.prompts import when
+
+    for x in c.per_card[:10]:
+        r.line(f"  {x.question}: recall now {x.recall * 100:.0f}%, last answer {'right' if x.last_right else 'wrong'}, "
+               f"next review {when(x.due, data_now) if x.due > data_now else 'now'}")
 
 
 def _print_resources(resources) -> None:
@@ -292,7 +314,7 @@ def resources(
     open_: Annotated[int | None, typer.Option("--open", "-o", min=1, help="Open link N in your browser.")] = None,
     json: JsonOpt = False,
 ) -> None:
-    """The curated links for a topic; --open N opens one in the browser."""
+    """List a topic's curated links; --open N opens one."""
     with session() as s:
         if open_ is not None:
             url = use_case.resource_url(s, name, open_)
@@ -334,13 +356,14 @@ def register(app: typer.Typer) -> None:
     app.command()(progress)
     app.command()(topics)
     app.command()(show)
-    app.command("start")(_status_command("start", "Mark topics (or an area's) as in progress."))
+    app.command("start")(_status_command("start", "Mark topics as in progress.\n\nTopics by name, or an area's with --area."))
     app.command("done")(_status_command(
-        "done", "Mark topics (or an area's) as done (asks, or needs --force, if prerequisites are not); "
-                "--with-prerequisites marks what they need too."))
+        "done", "Mark topics as done.\n\nTopics by name, or an area's with --area; asks if their prerequisites are "
+                "not done. --with-prerequisites marks what they need too."))
     app.command("skip")(_status_command(
-        "skip", "Skip topics you already know (or an area's); they count as finished for what they unlock; "
+        "skip", "Skip topics you already know.\n\nThey count as finished. Topics by name, or an area's with --area; "
                 "--with-prerequisites skips what they need too."))
-    app.command("reset")(_status_command("reset", "Set topics (or an area's) back to not started (history is kept)."))
+    app.command("reset")(_status_command(
+        "reset", "Set topics back to not started.\n\nTopics by name, or an area's with --area; history is kept."))
     app.command()(resources)
     app.command()(search)

@@ -214,6 +214,43 @@ def grade_text(text: str, accepted: Iterable[str]) -> bool:
     return bool(given) and any(given == normalise_text(a) for a in accepted)
 
 
+TYPO_MIN_LETTERS = 8  # a typo is forgiven only in answers at least this long, with no digits
+MAX_ANSWER = 1000  # characters of an answer that are graded and stored; a longer one is not a valid answer
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """Damerau-Levenshtein distance (optimal string alignment) exactly 1: one letter added, removed, changed, or two
+    neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) < len(b):  # one letter inserted in b at i
+        return a[i:] == b[i + 1:]
+    if a[i + 1:] == b[i + 1:]:  # one letter changed
+        return True
+    return i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2:] == b[i + 2:]  # a swap
+
+
+def text_match(text: str, accepted: Iterable[str]) -> str | None:
+    """"exact" when the answer matches an accepted one, "typo" when it is one edit away from an accepted answer of
+    at least TYPO_MIN_LETTERS letters with no digits, else None (wrong)."""
+    given = normalise_text(text)
+    if not given:
+        return None
+    wanted = [normalise_text(a) for a in accepted]
+    if given in wanted:
+        return "exact"
+    for w in wanted:
+        if (sum(ch.isalpha() for ch in w) >= TYPO_MIN_LETTERS and not any(ch.isdigit() for ch in w + given)
+                and one_edit_apart(given, w)):
+            return "typo"
+    return None
+
+
 def grade_multi(chosen: Iterable[str], correct: Iterable[str]) -> bool:
     return set(chosen) == set(correct)
 

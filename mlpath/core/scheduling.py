@@ -28,12 +28,22 @@ def _require_utc(now: datetime) -> None:
 Parameters = tuple[float, ...]  # FSRS-6's 21 weights; None everywhere below means the fsrs package's defaults
 
 
+Steps = tuple[int, ...]  # learning or relearning steps in whole minutes; None means the fsrs package's defaults
+
+
 @lru_cache(maxsize=8)
 def scheduler(desired_retention: float = DEFAULT_RETENTION, fuzzing: bool = True, maximum_interval: int = 36500,
-              parameters: Parameters | None = None):
+              parameters: Parameters | None = None, learning_steps: Steps | None = None,
+              relearning_steps: Steps | None = None):
+    from datetime import timedelta
+
     from fsrs import Scheduler
 
-    extra = {} if parameters is None else {"parameters": tuple(float(w) for w in parameters)}
+    extra: dict = {} if parameters is None else {"parameters": tuple(float(w) for w in parameters)}
+    if learning_steps is not None:
+        extra["learning_steps"] = tuple(timedelta(minutes=m) for m in learning_steps)
+    if relearning_steps is not None:
+        extra["relearning_steps"] = tuple(timedelta(minutes=m) for m in relearning_steps)
     return Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzzing, maximum_interval=maximum_interval,
                      **extra)
 
@@ -56,12 +66,15 @@ def _from_fsrs(card) -> CardState:
 
 def review(card: CardState, rating: int, now: datetime, duration_ms: int | None = None,
            desired_retention: float = DEFAULT_RETENTION, fuzzing: bool = True,
-           parameters: Parameters | None = None) -> CardState:
-    """The card after a review with ``rating`` (1 Again, 2 Hard, 3 Good, 4 Easy) at ``now``."""
+           parameters: Parameters | None = None, learning_steps: Steps | None = None,
+           relearning_steps: Steps | None = None) -> CardState:
+    """The card after a review with ``rating`` (1 Again, 2 Hard, 3 Good, 4 Easy) at ``now``; ``learning_steps`` and
+    ``relearning_steps`` (minutes) replace the fsrs defaults (1 and 10 min; 10 min)."""
     from fsrs import Rating
 
     _require_utc(now)
-    sched = scheduler(desired_retention, fuzzing, parameters=parameters)
+    sched = scheduler(desired_retention, fuzzing, parameters=parameters, learning_steps=learning_steps,
+                      relearning_steps=relearning_steps)
     new, _log = sched.review_card(_to_fsrs(1, card), Rating(rating), now, duration_ms)
     return _from_fsrs(new)
 

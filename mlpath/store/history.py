@@ -99,10 +99,11 @@ def dump(conn: sqlite3.Connection, pack: str | None) -> dict[str, list[dict]]:
             f"JOIN topic t ON t.pack = q.pack AND t.id = q.topic_id{where('c')} ORDER BY c.id", args)]
     reviews = [
         {"pack": p, "question": q, "topic": t, "area": area, "reviewed_at": from_db(at), "rating": rating,
-         "correct": None if correct is None else bool(correct), "answer": answer, "response_ms": ms, "seed": seed}
-        for p, q, t, area, at, rating, correct, answer, ms, seed in conn.execute(
+         "correct": None if correct is None else bool(correct), "answer": answer, "response_ms": ms, "seed": seed,
+         "flag": flag}
+        for p, q, t, area, at, rating, correct, answer, ms, seed, flag in conn.execute(
             "SELECT r.pack, r.question_id, r.topic_id, t.area, r.reviewed_at, r.rating, r.correct, r.answer, "
-            "r.response_ms, r.seed FROM review r "
+            "r.response_ms, r.seed, r.flag FROM review r "
             f"JOIN topic t ON t.pack = r.pack AND t.id = r.topic_id{where('r')} ORDER BY r.reviewed_at, r.id", args)]
     return {"statuses": statuses, "status_events": events, "cards": cards, "reviews": reviews}
 
@@ -213,7 +214,7 @@ def merge(conn: sqlite3.Connection, data: dict[str, list[dict]], now: datetime) 
             if key[:2] not in card_ids:
                 raise MissingCard(rec["question"])
             rows.append((card_ids[key[:2]], rec["pack"], rec["question"], rec["topic"], key[2], rec["rating"],
-                         rec["correct"], rec["answer"], rec["response_ms"], rec["seed"]))
+                         rec["correct"], rec["answer"], rec["response_ms"], rec["seed"], rec.get("flag")))
         conn.executemany(tables.REVIEW_INSERT_SQL, rows)
         added["reviews"] += len(rows)
     return added

@@ -95,6 +95,7 @@ class ReviewRow(SQLModel, table=True):
     answer: str | None = None
     response_ms: int | None = None
     seed: int | None = None
+    flag: str | None = None  # "dont_know" (no guess), "typo" (accepted, graded Hard), "overridden" ("I was right")
 
 
 class ContentState(SQLModel, table=True):

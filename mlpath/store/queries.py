@@ -110,6 +110,15 @@ def review_count(conn: sqlite3.Connection, pack: str | None) -> int:
     return conn.execute("SELECT COUNT(*) FROM review WHERE pack = ?", (pack,)).fetchone()[0]
 
 
+def due_count_in(conn: sqlite3.Connection, pack: str, now: datetime, topic_ids: list[str] | None) -> int:
+    """Cards due now among these topics' active questions (None: every topic of the pack)."""
+    if topic_ids is None:
+        return due_count(conn, pack, now)
+    return conn.execute(
+        f"SELECT COUNT(*) FROM {_CARD_QUESTION} WHERE card.pack = ? AND card.due <= ? AND q.active "
+        f"AND q.topic_id IN ({','.join('?' * len(topic_ids))})", (pack, to_db(now), *topic_ids)).fetchone()[0]
+
+
 class StoredCard(NamedTuple):
     id: int
     question_id: str
@@ -170,7 +179,7 @@ def question_json(conn: sqlite3.Connection, pack: str, question_id: str) -> str 
 
 def record_review(conn: sqlite3.Connection, pack: str, *, question_id: str, topic_id: str, before: CardState | None,
                   after: CardState, now: datetime, rating: int, correct: bool | None, answer: str | None,
-                  response_ms: int | None, seed: int | None) -> int:
+                  response_ms: int | None, seed: int | None, flag: str | None = None) -> int:
     """Store one answer and the card's new state, atomically. Returns the review id."""
     ts = to_db(now)
     lapse = 1 if (before is not None and before.state == Phase.REVIEW and rating == Rating.AGAIN) else 0
@@ -181,9 +190,63 @@ def record_review(conn: sqlite3.Connection, pack: str, *, question_id: str, topi
             tables.update_card(conn, card_id, after, add_reps=1, add_lapses=lapse)
         else:
             card_id = tables.insert_card(conn, pack, question_id, after, now, reps=1, lapses=0)
-        review_id = conn.execute(tables.REVIEW_INSERT_SQL, (card_id, pack, question_id, topic_id, ts, int(rating), correct,
-                                                            answer, response_ms, seed)).lastrowid
+        review_id = conn.execute(tables.REVIEW_INSERT_SQL, (card_id, pack, question_id, topic_id, ts, int(rating),
+                                                            correct, answer, response_ms, seed, flag)).lastrowid
     return review_id
+
+
+def override_review(conn: sqlite3.Connection, review_id: int, before: CardState | None, after: CardState,
+                    rating: int) -> None:
+    """"I was right": the review becomes a right answer with ``rating`` (flag "overridden"), and its card takes the
+    state that rating gives; the answer typed is kept. Only the card's last review can be overridden."""
+    with transaction(conn):
+        card_id, question_id = conn.execute("SELECT card_id, question_id FROM review WHERE id = ?",
+                                            (review_id,)).fetchone()
+        last = conn.execute("SELECT MAX(id) FROM review WHERE card_id = ?", (card_id,)).fetchone()[0]
+        if last != review_id:
+            raise ValueError("only a card's last review can be overridden")
+        undo_lapse = 1 if (before is not None and before.state == Phase.REVIEW) and conn.execute(
+            "SELECT rating FROM review WHERE id = ?", (review_id,)).fetchone()[0] == Rating.AGAIN else 0
+        conn.execute("UPDATE review SET rating = ?, correct = 1, flag = 'overridden' WHERE id = ?",
+                     (int(rating), review_id))
+        tables.update_card(conn, card_id, after, add_lapses=-undo_lapse)
+
+
+# --- the day's budget -------------------------------------------------------------------------------------------
+
+class DayCounts(NamedTuple):
+    reviews: int  # answers given since ``start``
+    new: int  # cards first answered since ``start``
+    seconds: float  # time spent answering since ``start`` (response times)
+
+
+def day_counts(conn: sqlite3.Connection, start: datetime) -> DayCounts:
+    """What the learner did since ``start`` (the start of their day)."""
+    ts = to_db(start)
+    reviews, ms = conn.execute("SELECT COUNT(*), COALESCE(SUM(MIN(COALESCE(response_ms, 0), 300000)), 0) "
+                               "FROM review WHERE reviewed_at >= ?", (ts,)).fetchone()
+    new = conn.execute("SELECT COUNT(*) FROM card WHERE created_at >= ?", (ts,)).fetchone()[0]
+    return DayCounts(reviews, new, ms / 1000)
+
+
+def median_response_ms(conn: sqlite3.Connection, last: int = 200) -> int | None:
+    """The median response time of the last ``last`` answers (None before any answer with a time)."""
+    rows = sorted(r[0] for r in conn.execute(
+        "SELECT response_ms FROM review WHERE response_ms IS NOT NULL ORDER BY id DESC LIMIT ?", (last,)))
+    return rows[len(rows) // 2] if rows else None
+
+
+def last_answers(conn: sqlite3.Connection, pack: str, question_ids: list[str]) -> dict[str, bool]:
+    """Was each question's last answer right? (Rows without ``correct`` count as right when rated above Again.)"""
+    out: dict[str, bool] = {}
+    for i in range(0, len(question_ids), 500):
+        chunk = question_ids[i:i + 500]
+        rows = conn.execute(
+            "SELECT r.question_id, r.rating, r.correct FROM review r JOIN (SELECT question_id, MAX(id) AS id FROM review "
+            f"WHERE pack = ? AND question_id IN ({','.join('?' * len(chunk))}) GROUP BY question_id) m ON m.id = r.id",
+            (pack, *chunk))
+        out.update({q: bool(c) if c is not None else rating > Rating.AGAIN for q, rating, c in rows})
+    return out
 
 
 def reviews_of(conn: sqlite3.Connection, pack: str, question_id: str) -> list[tuple[int, datetime, int | None]]:

@@ -21,7 +21,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "card": ("id", "pack", "question_id", "state", "step", "stability", "difficulty", "due", "last_review",
              "created_at", "reps", "lapses"),
     "review": ("id", "card_id", "pack", "question_id", "topic_id", "reviewed_at", "rating", "correct", "answer",
-               "response_ms", "seed"),
+               "response_ms", "seed", "flag"),
     "content_state": ("id", "pack", "title", "version", "source", "fingerprint", "roadmap", "synced_at"),
     "preference": ("key", "value"),
     "fsrs_parameters": ("id", "parameters", "fitted_at", "reviews", "trained_on", "log_loss", "rmse_bins",
@@ -93,6 +93,6 @@ def upsert_status(conn: sqlite3.Connection, pack: str, topic_id: str, status: st
         (pack, topic_id, status, db_time(started_at), db_time(finished_at), db_time(updated_at)))
 
 
-REVIEW_INSERT = ("card_id", "pack", "question_id", "topic_id", "reviewed_at", "rating", "correct", "answer", "response_ms",
-                 "seed")
+REVIEW_INSERT = ("card_id", "pack", "question_id", "topic_id", "reviewed_at", "rating", "correct", "answer",
+                 "response_ms", "seed", "flag")
 REVIEW_INSERT_SQL = f"INSERT INTO review ({', '.join(REVIEW_INSERT)}) VALUES ({','.join('?' * len(REVIEW_INSERT))})"
