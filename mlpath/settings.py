@@ -13,15 +13,25 @@ from mlpath.errors import UserError
 DEFAULT_RETENTION = 0.9  # the recall probability FSRS aims for (the `fsrs` package's own default)
 
 
+# Implicit review credit through the prerequisite graph (issue 11) ships switched off: the learner simulator
+# (benchmarks/learner_sim.py) did not meet the non-inferiority target when there is no true transfer (more explicit
+# reviews and lower true retention than per-card FSRS), so a learner opts in with `implicit_credit = true`.
+DEFAULT_IMPLICIT_CREDIT = False
+
+
 @dataclass(frozen=True)
 class Settings:
     desired_retention: float = DEFAULT_RETENTION
+    implicit_credit: bool = DEFAULT_IMPLICIT_CREDIT
 
 
 # key -> (lowest, highest) for numbers
 _RANGES: dict[str, tuple[float, float]] = {
     "desired_retention": (0.7, 0.99),
 }
+
+# keys that are true or false
+_FLAGS = frozenset({"implicit_credit"})
 
 
 def load(path: Path) -> Settings:
@@ -45,6 +55,11 @@ def load(path: Path) -> Settings:
     for key, value in data.items():
         if key not in known:
             raise UserError(f"{path}: unknown setting {key!r}; known settings: {', '.join(known)}")
+        if key in _FLAGS:
+            if not isinstance(value, bool):
+                raise UserError(f"{path}: {key} must be true or false")
+            values[key] = value
+            continue
         lo, hi = _RANGES[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
             raise UserError(f"{path}: {key} must be a number from {lo:g} to {hi:g}")

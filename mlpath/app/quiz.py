@@ -41,7 +41,9 @@ def quiz_queue(s: Session, topic_ids: list[str] | None, limit: int, new: int) ->
     room = min(new, limit - len(items))
     if room > 0 and topic_ids:
         items += [QuizItem(json.loads(d), None) for d in queries.new_questions(s.conn, topic_ids, room)]
-    return items
+    from mlpath.app import credit  # issue 11: probes first, deeper topics first (with implicit credit on)
+
+    return credit.arrange(s, items, topic_ids, limit, QuizItem)
 
 
 class EndOfInput(Exception):
@@ -129,10 +131,13 @@ def run_quiz(s: Session, items: list[QuizItem], ui: QuizUI, *, self_grade: bool 
         now = clock()
         after = answer_question(s, item, p, correct=correct, rating=rating, answer=raw, response_ms=elapsed,
                                 now=now, retention=retention)
+        from mlpath.app import credit  # issue 11: mastery evidence; implicit credit, probes, calibration
+
+        extra = credit.after_answer(s, p.id, p.topic, item.card.state if item.card else None, after, rating, now)
         result.answered += 1
         result.right += bool(correct)
         result.wrong += not correct
         result.items.append({"id": p.id, "topic": p.topic, "correct": bool(correct), "rating": rating,
-                             "due": after.due.isoformat()})
+                             "due": after.due.isoformat(), "refreshed": list(extra.refreshed)})
         ui.feedback(p, bool(correct), rating, after.due, True)
     return result

@@ -48,6 +48,9 @@ def _summary(result) -> None:
         buckets = Counter(when(datetime.fromisoformat(i["due"]), now).split(" (")[0] for i in
                           sorted(result.items, key=lambda i: i["due"]))
         r.line("Next reviews: " + ", ".join(f"{n} {label}" for label, n in buckets.items()) + ".")
+        refreshed = list(dict.fromkeys(t for i in result.items for t in i.get("refreshed", ())))
+        if refreshed:
+            r.line("Also refreshed: " + ", ".join(refreshed) + ".")
 
 
 def quiz(
