@@ -84,16 +84,16 @@ def _observe(s: Session, card_id: int, before: "CardState", recalled: bool, now:
 
 
 def calibrate(s: Session, now: datetime) -> float:
-    """The strength in use, recalibrated from every observation when the last calibration is a week old."""
+    """The strength in use, recalibrated from every observation so far once the last calibration (or, before
+    the first, the first observation) is a week old."""
     from mlpath.core import credit as cr
 
     found = store.strength(s.conn)
     current = found[0] if found else cr.INITIAL_STRENGTH
-    if found is not None and now - found[1] < CALIBRATE_EVERY:
+    since = found[1] if found else store.first_observation_at(s.conn)  # the first week starts at the first one
+    if since is None or now - since < CALIBRATE_EVERY:
         return current
     obs = [cr.Observation(*o) for o in store.observations(s.conn)]
-    if not obs:
-        return current
     new = cr.calibrate(current, obs)
     store.record_strength(s.conn, new, now, len(obs))
     return new

@@ -91,6 +91,11 @@ def observations(conn: sqlite3.Connection) -> list[tuple[float, float, bool, flo
         "FROM credit_observation ORDER BY id")]
 
 
+def first_observation_at(conn: sqlite3.Connection) -> datetime | None:
+    row = conn.execute("SELECT MIN(at) FROM credit_observation").fetchone()
+    return from_db(row[0]) if row and row[0] else None
+
+
 def strength(conn: sqlite3.Connection) -> tuple[float, datetime] | None:
     """The calibrated strength in use and when it was set, or None before the first calibration."""
     row = conn.execute("SELECT strength, at FROM credit_strength ORDER BY id DESC LIMIT 1").fetchone()
@@ -146,8 +151,9 @@ class RecentCredit(NamedTuple):
 def recent_credits(conn: sqlite3.Connection, topic_id: str, limit: int) -> list[RecentCredit]:
     """The latest credits a topic's cards received (held-out rows left out), one per review that gave them."""
     rows = conn.execute(
-        "SELECT at, source_topic_id, COUNT(*), SUM(stability_before), SUM(stability_after) FROM implicit_credit "
-        "WHERE topic_id = ? AND NOT held_out GROUP BY at, source_topic_id ORDER BY at DESC LIMIT ?",
+        "SELECT MAX(at), source_topic_id, COUNT(*), SUM(stability_before), SUM(stability_after) FROM implicit_credit "
+        "WHERE topic_id = ? AND NOT held_out GROUP BY source_review_id, at, source_topic_id "
+        "ORDER BY MAX(at) DESC, MAX(id) DESC LIMIT ?",
         (topic_id, limit))
     return [RecentCredit(from_db(at), src, n, b, a) for at, src, n, b, a in rows]
 
