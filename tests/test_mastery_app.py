@@ -324,3 +324,34 @@ def test_show_lists_recent_credits(mini, home):
     applied = rows("SELECT COUNT(*) FROM implicit_credit WHERE NOT held_out")[0][0]
     assert [(c.source_topic, c.at) for c in detail.credits] == [("matrices", at), ("matrices", at)]
     assert sum(c.cards for c in detail.credits) == applied
+
+
+# --- content's per-prerequisite weights ---------------------------------------------------------------------------
+
+def _weigh(mini, text):
+    path = mini / "topics" / "maths.yaml"
+    path.write_text(path.read_text().replace("    prerequisites: [vectors]\n",
+                                             "    prerequisites: [vectors]\n" + text, 1))
+
+
+def test_content_weight_sets_the_credit_fraction(mini, home):
+    _weigh(mini, "    prerequisite_weights: {vectors: 0.9}\n")
+    learn_both(credit_on=True, home=home)
+    quiz(["matrices"], T0 + timedelta(days=3))
+    fractions = [r[0] for r in rows("SELECT fraction FROM implicit_credit")]
+    assert len(fractions) == 12 and fractions == pytest.approx([0.5 * 0.9 / 6] * 12)
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("    prerequisite_weights: {derivatives: 0.5}\n", "gives a weight for 'derivatives', which is not one of its "
+                                                     "prerequisites"),
+    ("    prerequisite_weights: {vectors: 0}\n", "the weight of prerequisite 'vectors' must be a number more than 0"),
+    ("    prerequisite_weights: {vectors: 1.5}\n", "must be a number more than 0 and at most 1"),
+    ("    prerequisite_weights: {vectors: true}\n", "must be a number more than 0 and at most 1"),
+    ("    prerequisite_weights: [vectors]\n", "field 'prerequisite_weights' must be"),
+])
+def test_bad_content_weights_are_reported(mini, cli, text, problem):
+    _weigh(mini, text)
+    code, out, err = cli("content", "check")
+    assert code != 0
+    assert problem in out + err

@@ -42,6 +42,11 @@ def prerequisites(s: Session) -> dict[str, tuple[str, ...]]:
     return {t.id: t.prerequisites for t in s.roadmap.topics}
 
 
+def weights(s: Session) -> dict[tuple[str, str], float]:
+    """Content's per-prerequisite weights, {(topic, prerequisite): weight} (others get the default)."""
+    return {(t.id, p): w for t in s.roadmap.topics for p, w in t.prerequisite_weights}
+
+
 def current_strength(s: Session) -> float:
     from mlpath.core.credit import INITIAL_STRENGTH
 
@@ -122,10 +127,11 @@ def after_answer(s: Session, question_id: str, topic: str, before: "CardState | 
     strength = calibrate(s, now)
     prereqs = prerequisites(s)
     if passed:
-        reach = cr.exercised(topic, prereqs)
+        edge_weights = weights(s)
+        reach = cr.exercised(topic, prereqs, edge_weights)
         if not reach:
             return AfterAnswer(strength=strength)
-        rows = cr.implicit_credit(topic, after, _targets(s, list(reach)), prereqs, now, strength,
+        rows = cr.implicit_credit(topic, after, _targets(s, list(reach)), prereqs, now, strength, edge_weights,
                                   desired_retention=s.settings.desired_retention)
         if rows:
             store.record_credits(s.conn, rows, strength, store.latest_review_id(s.conn, card_id))

@@ -23,7 +23,7 @@ AREA_FIELDS = {"id": str, "title": str, "order": int, "summary": str, "maths": b
 AREA_REQUIRED = ("id", "title", "order")
 TOPIC_FIELDS = {"id": str, "title": str, "area": str, "summary": str, "hours": (int, float),
                 "prerequisites": list, "aliases": list, "covers": list, "replaces": list, "resources": list,
-                "elective": bool}
+                "elective": bool, "prerequisite_weights": dict}
 TRACK_FIELDS = {"id": str, "title": str, "summary": str, "goals": list}
 TRACK_REQUIRED = ("id", "title", "summary", "goals")
 TOPIC_REQUIRED = ("id", "title", "area", "summary", "hours", "resources")
@@ -224,6 +224,13 @@ def _validate_topics(raw: list[tuple[str, dict]], area_ids: set[str], problems: 
                 problems.append(f"{where}: topic {item['id']!r} has unknown prerequisite {p!r}")
             elif p == item["id"]:
                 problems.append(f"{where}: topic {item['id']!r} lists itself as a prerequisite")
+        for p, w in (item.get("prerequisite_weights") or {}).items():  # implicit review credit (issue 11)
+            if p not in (item.get("prerequisites") or []):
+                problems.append(f"{where}: topic {item['id']!r} gives a weight for {str(p)[:80]!r}, "
+                                "which is not one of its prerequisites")
+            elif isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 < w <= 1:
+                problems.append(f"{where}: topic {item['id']!r}: the weight of prerequisite {p!r} must be a "
+                                "number more than 0 and at most 1")
         for old in item.get("replaces") or []:
             if old in ids:
                 problems.append(f"{where}: topic {item['id']!r} replaces {old!r}, which is still a topic")
@@ -248,6 +255,7 @@ def _validate_topics(raw: list[tuple[str, dict]], area_ids: set[str], problems: 
             covers=tuple(item.get("covers") or ()), replaces=tuple(item.get("replaces") or ()),
             resources=tuple(Resource(r["title"], r["url"], r["kind"], r["free"]) for r in item.get("resources") or ()),
             elective=bool(item.get("elective")),
+            prerequisite_weights=tuple((p, float(w)) for p, w in (item.get("prerequisite_weights") or {}).items()),
         )
         for _, item in good
     ]
