@@ -127,3 +127,12 @@ def test_map_carries_mastery(mini, monkeypatch):
         s.close()
     assert (topics["vectors"].mastery, topics["vectors"].mastery_state) == (0.5, "learning")
     assert (topics["derivatives"].mastery, topics["derivatives"].mastery_state) == (None, None)
+
+
+def test_done_on_several_topics_notes_the_untested_ones(mini, cli, monkeypatch):
+    quiz(["matrices"], T0)
+    at(monkeypatch, T0)
+    code, out, err = cli("done", "vectors", "matrices", "derivatives", "--json")
+    assert code == 0
+    assert json.loads(out)["quiz_first"] == ["vectors"]  # matrices has answers, derivatives no questions
+    assert err == "mlpath: no answers yet for vectors; check yourself with `mlpath quiz TOPIC`\n"

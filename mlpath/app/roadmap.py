@@ -430,6 +430,7 @@ class StatusChanges:
     changed: int
     newly_unlocked: list[str]
     cancelled: bool = False  # the learner said no: nothing was written
+    quiz_first: tuple[str, ...] = ()  # marked done now, with questions and none answered
 
 
 _LABEL = {"in_progress": "in progress", "done": "done", "skipped": "skipped", "not_started": "not started"}
@@ -512,4 +513,8 @@ def change_statuses(s: Session, names: list[str], action: str, *, area: str | No
     items = [MarkedTopic(t, s.roadmap.by_id[t].title, after_statuses.get(t, "not_started"),
                          statuses.get(t, "not_started"), statuses.get(t, "not_started") != new, t in extra)
              for t in ordered]
-    return StatusChanges(action, new, items, len(writes), unlocked)
+    untested: tuple[str, ...] = ()
+    if action == "done" and writes:
+        found = mastery.masteries(s, [t for t, _ in writes])
+        untested = tuple(t for t, _ in writes if found[t].total and not found[t].seen)
+    return StatusChanges(action, new, items, len(writes), unlocked, quiz_first=untested)

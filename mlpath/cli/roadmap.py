@@ -286,6 +286,10 @@ def _change(action: str, names: list[str], area: str | None, with_prerequisites:
     with session() as s:
         batch = use_case.change_statuses(s, names, action, area=area, with_prerequisites=with_prerequisites,
                                          force=force, confirm=confirm)
+    if batch.quiz_first:
+        shown = ", ".join(batch.quiz_first[:5]) + (f" and {len(batch.quiz_first) - 5} more"
+                                                    if len(batch.quiz_first) > 5 else "")
+        missing_goal_note(f"no answers yet for {shown}; check yourself with `mlpath quiz TOPIC`")
     if json:
         return r.emit_json(batch)
     if batch.cancelled:
