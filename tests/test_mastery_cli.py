@@ -4,6 +4,8 @@ every --json, the quiz summary and the map's data; through CliRunner with MLPATH
 from __future__ import annotations
 
 import json
+
+import pytest
 from datetime import timedelta
 
 from test_mastery_app import T0, learn_both, quiz
@@ -136,3 +138,20 @@ def test_done_on_several_topics_notes_the_untested_ones(mini, cli, monkeypatch):
     assert code == 0
     assert json.loads(out)["quiz_first"] == ["vectors"]  # matrices has answers, derivatives no questions
     assert err == "mlpath: no answers yet for vectors; check yourself with `mlpath quiz TOPIC`\n"
+
+
+@pytest.mark.slow
+def test_done_on_a_terminal_offers_the_quiz_and_records_the_status(home, mini, run_mlpath):
+    import os
+
+    from test_goal_cli import _in_terminal
+
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    env.update(TERM="dumb", COLUMNS="200", MLPATH_HOME=str(home), MLPATH_CONTENT=str(mini))
+    code, out = _in_terminal(["done", "vectors"], env, str(home.parent), b"n\r")
+    assert code == 0, out
+    assert out.count("[y/N]") == 1
+    assert ("vectors has 6 questions and you have answered none; check yourself with `mlpath quiz vectors`. "
+            "Quiz yourself on vectors now?") in " ".join(out.split())
+    done = {t["id"] for t in json.loads(run_mlpath("topics", "--status", "done", "--json").stdout)}
+    assert done == {"vectors"}
