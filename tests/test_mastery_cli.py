@@ -155,3 +155,13 @@ def test_done_on_a_terminal_offers_the_quiz_and_records_the_status(home, mini, r
             "Quiz yourself on vectors now?") in " ".join(out.split())
     done = {t["id"] for t in json.loads(run_mlpath("topics", "--status", "done", "--json").stdout)}
     assert done == {"vectors"}
+
+
+def test_show_area_has_each_topics_mastery(mini, cli, monkeypatch):
+    learn_both()
+    quiz(["vectors"], LATER)
+    at(monkeypatch, LATER)
+    data = json.loads(cli("show", "maths", "--json")[1])
+    assert [(t["id"], t["mastery"]["state"], t["mastery"]["seen"], t["mastery"]["total"]) for t in data["topics"]] == [
+        ("vectors", "learned", 6, 6), ("matrices", "learning", 2, 2), ("derivatives", "unseen", 0, 0)]
+    assert "  [ ] vectors - Vectors (not started)  [learned 100%]" in cli("show", "maths")[1].splitlines()

@@ -261,6 +261,7 @@ class AreaTopic:
     title: str
     status: str
     unlocked: bool
+    mastery: Any = None  # app.mastery.MasteryView
 
 
 @dataclass(frozen=True)
@@ -310,9 +311,10 @@ def show(s: Session, name: str) -> TopicDetail | AreaDetail:
     found = resolve(s, name)
     if isinstance(found, Area):
         topics = s.roadmap.in_area(found.id)
+        known = mastery.masteries(s, [t.id for t in topics])
         return AreaDetail(found.id, found.title, found.summary,
-                          [AreaTopic(t.id, t.title, statuses.get(t.id, "not_started"), graph.is_unlocked(t, statuses))
-                           for t in topics],
+                          [AreaTopic(t.id, t.title, statuses.get(t.id, "not_started"), graph.is_unlocked(t, statuses),
+                                     known[t.id]) for t in topics],
                           card_summary(s, [t.id for t in topics]))
     t = found
     info = queries.status_info(s.conn, t.id)

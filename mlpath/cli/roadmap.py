@@ -187,7 +187,8 @@ def show(name: TargetArg, json: JsonOpt = False) -> None:
         if data.summary:
             r.line(data.summary)
         for t in data.topics:
-            r.line(f"  [{r.STATUS_MARK[t.status]}] {t.id} - {t.title} ({r.status_label(t.status)})")
+            r.line(f"  [{r.STATUS_MARK[t.status]}] {t.id} - {t.title} ({r.status_label(t.status)})"
+                   f"{mastery_column(t.mastery)}")
         r.line(cards_line)
         return
     t = data.topic
