@@ -84,7 +84,11 @@ def next_topics(s: Session, limit: int = 5, area: str | None = None, electives: 
     g = learner_goal(s)
     recs = ranking.recommend(s.roadmap, statuses, resolve_area(s, area), goal=g.goal, order=g.order,
                              include_electives=electives)
-    found = mastery.masteries(s)
+    # mastery only where `next` looks: the suggestions, their prerequisites, and topics not yet finished
+    shown = [r.topic.id for r in recs[:limit]]
+    looked = {p for tid in shown for p in s.roadmap.by_id[tid].prerequisites} | set(shown)
+    looked |= {t.id for t in s.roadmap.topics if statuses.get(t.id) not in FINISHED}
+    found = mastery.masteries(s, [t.id for t in s.roadmap.topics if t.id in looked])
     items = [Suggestion(r.topic.id, r.topic.title, r.topic.area, r.status, r.reason, r.unlocks, r.leads_to,
                         r.topic.hours, r.topic.resources[0] if r.topic.resources else None, r.heading_for,
                         r.needed_for, r.topic.elective, found.get(r.topic.id)) for r in recs[:limit]]

@@ -4,10 +4,11 @@ been passed after a gap (kept in ``card_evidence``; cards whose row is behind ar
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
 
 from mlpath.core.scheduling import CardState
+from mlpath.core.srs import Phase
 from mlpath.store import tables
 from mlpath.store.db import from_db, transaction
 
@@ -70,10 +71,15 @@ def evidence(conn: sqlite3.Connection, topic_ids: list[str] | None = None) -> di
     stale = {r[1]: r[9] for r in rows if r[9] and r[11] != r[9]}  # answered, and the evidence is behind
     fresh = catch_up(conn, stale)
     out: dict[str, list[CardFacts]] = {}
+    # tables.card_state_from, inlined: this runs for every card on every `next` and `progress`
+    parse, utc, phase = datetime.fromisoformat, timezone.utc, {int(p): p for p in Phase}
     for r in rows:
         cid = r[1]
         passed = fresh[cid] if cid in fresh else bool(r[12])
-        out.setdefault(r[0], []).append(CardFacts(cid, tables.card_state_from(r[3:9]), r[9], r[10], passed))
+        last = r[8]
+        state = CardState(phase[r[3]], r[4], r[5], r[6], parse(r[7]).replace(tzinfo=utc),
+                          None if last is None else parse(last).replace(tzinfo=utc))
+        out.setdefault(r[0], []).append(CardFacts(cid, state, r[9], r[10], passed))
     return out
 
 
