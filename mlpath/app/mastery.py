@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from mlpath.app.session import Session
-from mlpath.core.mastery import CardEvidence, Mastery, MasteryState, topic_mastery
+from mlpath.core.mastery import Mastery, MasteryState, topic_mastery
 from mlpath.core.model import FINISHED
 from mlpath.store import mastery as evidence_store
 
@@ -79,9 +79,8 @@ def masteries(s: Session, topic_ids: Iterable[str] | None = None) -> dict[str, M
     for tid in wanted:
         t = s.roadmap.by_id.get(tid)
         cards = facts.get(tid, [])
-        ev = [CardEvidence(c.state, c.reps, c.lapses, c.passed_after_gap) for c in cards]
-        m = topic_mastery(ev, t.questions if t else len(cards), s.now, retention)
-        due = sum(1 for c in cards if c.reps and c.state.due <= s.now)
+        m = topic_mastery(cards, t.questions if t else len(cards), s.now, retention)
+        due = sum(1 for c in cards if c.reps and c.card.due <= s.now) if cards else 0
         out[tid] = view(m, due)
     return out
 

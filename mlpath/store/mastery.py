@@ -4,23 +4,13 @@ been passed after a gap (kept in ``card_evidence``; cards whose row is behind ar
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta, timezone
-from typing import NamedTuple
+from datetime import datetime, timezone
 
+from mlpath.core.mastery import GAP, CardEvidence
 from mlpath.core.scheduling import CardState
 from mlpath.core.srs import Phase
 from mlpath.store import tables
 from mlpath.store.db import from_db, transaction
-
-GAP = timedelta(days=1)  # mlpath.core.mastery.GAP (not imported here: that module is for the app layer to load)
-
-
-class CardFacts(NamedTuple):
-    card_id: int
-    state: CardState
-    reps: int
-    lapses: int
-    passed_after_gap: bool
 
 
 def _passed_after_gap(log: list[tuple[str, int]]) -> bool:
@@ -57,7 +47,7 @@ def catch_up(conn: sqlite3.Connection, stale: dict[int, int]) -> dict[int, bool]
     return passed
 
 
-def evidence(conn: sqlite3.Connection, topic_ids: list[str] | None = None) -> dict[str, list[CardFacts]]:
+def evidence(conn: sqlite3.Connection, topic_ids: list[str] | None = None) -> dict[str, list[CardEvidence]]:
     """{topic: its active cards' facts}, for every topic or those given."""
     sql = (f"SELECT q.topic_id, {tables.CARD_SELECT}, ev.reps, ev.passed_after_gap FROM card "
            "JOIN question q ON q.id = card.question_id LEFT JOIN card_evidence ev ON ev.card_id = card.id "
@@ -70,7 +60,7 @@ def evidence(conn: sqlite3.Connection, topic_ids: list[str] | None = None) -> di
     # topic, then CARD_SELECT (id, question id, the 6 state columns, reps, lapses), then the evidence row
     stale = {r[1]: r[9] for r in rows if r[9] and r[11] != r[9]}  # answered, and the evidence is behind
     fresh = catch_up(conn, stale)
-    out: dict[str, list[CardFacts]] = {}
+    out: dict[str, list[CardEvidence]] = {}
     # tables.card_state_from, inlined: this runs for every card on every `next` and `progress`
     parse, utc, phase = datetime.fromisoformat, timezone.utc, {int(p): p for p in Phase}
     for r in rows:
@@ -79,7 +69,7 @@ def evidence(conn: sqlite3.Connection, topic_ids: list[str] | None = None) -> di
         last = r[8]
         state = CardState(phase[r[3]], r[4], r[5], r[6], parse(r[7]).replace(tzinfo=utc),
                           None if last is None else parse(last).replace(tzinfo=utc))
-        out.setdefault(r[0], []).append(CardFacts(cid, state, r[9], r[10], passed))
+        out.setdefault(r[0], []).append(CardEvidence(state, r[9], r[10], passed))
     return out
 
 
