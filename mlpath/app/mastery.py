@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from mlpath.app.session import Session
 from mlpath.core.mastery import Mastery, MasteryState, topic_mastery
@@ -16,8 +16,7 @@ from mlpath.store import mastery as evidence_store
 KNOWN = (MasteryState.LEARNED.value, MasteryState.MASTERED.value)
 
 
-@dataclass(frozen=True)
-class MasteryView:
+class MasteryView(NamedTuple):  # NamedTuples: cheap to define, and every `next` and `progress` imports them
     """A topic's mastery as the learner sees it. JSON: ``mastery: {value, state, seen, total, ...}``."""
 
     value: float  # 0..1, three decimals
@@ -101,8 +100,7 @@ def counts(topic_ids: Iterable[str], found: Mapping[str, MasteryView]) -> dict[s
     return c
 
 
-@dataclass(frozen=True)
-class Nudge:
+class Nudge(NamedTuple):
     """A hint in `next`: ``refresh`` a fading prerequisite of a suggested topic first, or ``mark_done`` a topic
     quizzes show as learned that is not marked done."""
 
