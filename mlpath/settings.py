@@ -22,6 +22,12 @@ from mlpath.errors import UserError
 DEFAULT_RETENTION = 0.9  # the recall probability FSRS aims for (the `fsrs` package's own default)
 
 
+# Implicit review credit through the prerequisite graph (issue 11) ships switched off: the learner simulator
+# (benchmarks/learner_sim.py) did not meet the non-inferiority target when there is no true transfer (more explicit
+# reviews and lower true retention than per-card FSRS), so a learner opts in with `implicit_credit = true`.
+DEFAULT_IMPLICIT_CREDIT = False
+
+
 @dataclass(frozen=True)
 class Settings:
     desired_retention: float = DEFAULT_RETENTION
@@ -30,6 +36,7 @@ class Settings:
     learning_steps: tuple[int, ...] = (1, 10)
     relearning_steps: tuple[int, ...] = (10,)
     requeue_after: int = 3
+    implicit_credit: bool = DEFAULT_IMPLICIT_CREDIT
 
 
 # key -> (lowest, highest) for numbers
@@ -51,6 +58,9 @@ def _steps(path: Path, key: str, value) -> tuple[int, ...]:
         raise UserError(f"{path}: {key} must be a list of at most {MAX_STEPS} whole minutes from {lo} to {hi}, "
                         f"such as [1, 10]")
     return tuple(value)
+
+# keys that are true or false
+_FLAGS = frozenset({"implicit_credit"})
 
 
 def load(path: Path) -> Settings:
@@ -76,6 +86,11 @@ def load(path: Path) -> Settings:
             raise UserError(f"{path}: unknown setting {key!r}; known settings: {', '.join(known)}")
         if key in _STEPS:
             values[key] = _steps(path, key, value)
+            continue
+        if key in _FLAGS:
+            if not isinstance(value, bool):
+                raise UserError(f"{path}: {key} must be true or false")
+            values[key] = value
             continue
         lo, hi = _RANGES[key]
         if key in _INTEGERS:

@@ -36,6 +36,9 @@ def map_data(session: Session, focus: str | None = None) -> MapData:
     focus_id = resolve_topic(session, focus).id if focus is not None else None
     statuses = queries.statuses(session.conn, session.pack)
     due = _due_by_topic(session)
+    from mlpath.app.mastery import masteries
+
+    found = masteries(session)
     if focus_id is None:
         topics = roadmap.topics
     else:
@@ -50,6 +53,8 @@ def map_data(session: Session, focus: str | None = None) -> MapData:
             resources=tuple(MapResource(r.title, r.url, r.kind) for r in t.resources),
             questions=t.questions, due=due.get(t.id, 0),
             quiz_command=f"mlpath quiz {t.id}",
+            mastery=found[t.id].value if t.questions else None,
+            mastery_state=found[t.id].state if t.questions else None,
         )
         for t in topics
     )

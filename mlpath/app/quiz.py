@@ -42,7 +42,9 @@ def quiz_queue(s: Session, topic_ids: list[str] | None, limit: int, new: int) ->
     room = min(new, limit - len(items))
     if room > 0 and topic_ids:
         items += [QuizItem(json.loads(d), None) for d in queries.new_questions(s.conn, s.pack, topic_ids, room)]
-    return items
+    from mlpath.app import credit  # issue 11: probes first, deeper topics first (with implicit credit on)
+
+    return credit.arrange(s, items, topic_ids, limit, QuizItem)
 
 
 DEFAULT_QUIZ, DEFAULT_REVIEW, DEFAULT_NEW = 20, 100, 10
@@ -257,13 +259,16 @@ def run_quiz(s: Session, items: list[QuizItem], ui: QuizUI, *, self_grade: bool 
         now = clock()
         after, review_id = _commit(s, item, p, correct=correct, rating=rating, answer=answer, response_ms=elapsed,
                                    now=now, flag=flag)
+        from mlpath.app import credit  # issue 11: mastery evidence; implicit credit, probes, calibration
+
+        extra = credit.after_answer(s, p.id, p.topic, item.card.state if item.card else None, after, rating, now)
         result.answered += 1
         result.right += bool(correct)
         result.wrong += not correct
         result.dont_know += flag == DONT_KNOW
         result.typos += flag == TYPO
         entry = {"id": p.id, "topic": p.topic, "correct": bool(correct), "rating": rating, "due": after.due.isoformat(),
-                 "flag": flag}
+                 "flag": flag, "refreshed": list(extra.refreshed)}
         result.items.append(entry)
         def again(state) -> bool:
             return learning_steps and showings[qid] < MAX_SHOWINGS and comes_back_in_session(state, now)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from mlpath import paths
+from mlpath.app import mastery
 from mlpath.app.session import Session, resolve, resolve_area, resolve_topic
 from mlpath.core import graph, ranking
 from mlpath.core import search as searching
@@ -37,11 +38,12 @@ class TopicView:
     covers: tuple[str, ...]
     resources: tuple[Resource, ...]
     questions: int
+    mastery: Any = None  # app.mastery.MasteryView: what quizzes show you know of it
 
 
-def topic_view(t: Topic, statuses: Mapping[str, str]) -> TopicView:
+def topic_view(t: Topic, statuses: Mapping[str, str], mastery: Any = None) -> TopicView:
     return TopicView(t.id, t.title, t.area, statuses.get(t.id, "not_started"), graph.is_unlocked(t, statuses),
-                     t.summary, t.hours, t.prerequisites, t.aliases, t.covers, t.resources, t.questions)
+                     t.summary, t.hours, t.prerequisites, t.aliases, t.covers, t.resources, t.questions, mastery)
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class Suggestion:
     heading_for: str | None = None  # the goal or milestone this topic is on the way to
     needed_for: str | None = None  # build-first: the practical topic this maths topic is taken for now
     elective: bool = False
+    mastery: Any = None  # app.mastery.MasteryView
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class NextTopics:
     electives: bool = False  # electives offered even off the goal's path
     goal_remaining: int | None = None  # topics of the goal's path neither done nor skipped
     goal_missing: str | None = None  # a stored goal the roadmap no longer has (ignored)
+    nudges: tuple = ()  # app.mastery.Nudge: refresh a fading prerequisite first; mark done what quizzes show known
 
 
 def next_topics(s: Session, limit: int = 5, area: str | None = None, electives: bool = False) -> NextTopics:
@@ -81,16 +85,21 @@ def next_topics(s: Session, limit: int = 5, area: str | None = None, electives: 
     g = learner_goal(s)
     recs = ranking.recommend(s.roadmap, statuses, resolve_area(s, area), goal=g.goal, order=g.order,
                              include_electives=electives)
+    # mastery only where `next` looks: the suggestions, their prerequisites, and topics not yet finished
+    shown = [r.topic.id for r in recs[:limit]]
+    looked = {p for tid in shown for p in s.roadmap.by_id[tid].prerequisites} | set(shown)
+    looked |= {t.id for t in s.roadmap.topics if statuses.get(t.id) not in FINISHED}
+    found = mastery.masteries(s, [t.id for t in s.roadmap.topics if t.id in looked])
     items = [Suggestion(r.topic.id, r.topic.title, r.topic.area, r.status, r.reason, r.unlocks, r.leads_to,
                         r.topic.hours, r.topic.resources[0] if r.topic.resources else None, r.heading_for,
-                        r.needed_for, r.topic.elective) for r in recs[:limit]]
+                        r.needed_for, r.topic.elective, found.get(r.topic.id)) for r in recs[:limit]]
     remaining = sum(1 for t in s.roadmap.topics if statuses.get(t.id) not in FINISHED)
     goal_remaining = None
     if g.goal is not None:
         goal_remaining = sum(1 for t in goal_topics(s.roadmap, g.goal, include_electives=electives)
                              if statuses.get(t) not in FINISHED)
     return NextTopics(items, len(recs), remaining, queries.due_count(s.conn, s.pack, s.now), g.goal, g.order, electives,
-                      goal_remaining, g.missing)
+                      goal_remaining, g.missing, tuple(mastery.nudges(s, [i.id for i in items], statuses, found)))
 
 
 @dataclass(frozen=True)
@@ -104,21 +113,26 @@ class Counts:
     hours_done: float
     percent: float
     placed: int = 0  # of the skipped topics, those skipped by `mlpath placement` (the rest were studied or skipped)
+    learned: int = 0  # topics quizzes show as learned or mastered (issue 11), whatever their status
+    mastered: int = 0
+    fading: int = 0
 
     @property
     def finished(self) -> int:
         return self.done + self.skipped
 
 
-def _counts(ts: list[Topic], statuses: Mapping[str, str], placed: frozenset[str] | set[str] = frozenset()) -> Counts:
+def _counts(ts: list[Topic], statuses: Mapping[str, str], placed: frozenset[str] | set[str] = frozenset(),
+            found: Mapping[str, Any] | None = None) -> Counts:
     c = {st: 0 for st in STATUSES}
     for t in ts:
         c[statuses.get(t.id, "not_started")] += 1
     hours = sum(t.hours for t in ts)
     hours_done = sum(t.hours for t in ts if statuses.get(t.id) in FINISHED)
     percent = round(100 * (c["done"] + c["skipped"]) / len(ts), 1) if ts else 0.0
+    m = mastery.counts([t.id for t in ts], found or {})
     return Counts(len(ts), c["not_started"], c["in_progress"], c["done"], c["skipped"], hours, hours_done, percent,
-                  sum(1 for t in ts if t.id in placed))
+                  sum(1 for t in ts if t.id in placed), m["learned"], m["mastered"], m["fading"])
 
 
 @dataclass(frozen=True)
@@ -187,10 +201,11 @@ def progress(s: Session, area: str | None = None, hours_per_week: float | None =
     the_pace = goals.pace(s, hours_per_week)
     placed = placement_store.placed(s.conn, s.pack)
     topics = [t for t in s.roadmap.topics if area_id is None or t.area == area_id]
-    areas = [AreaProgress(a.id, a.title, _counts(s.roadmap.in_area(a.id), statuses, placed))
+    found = mastery.masteries(s)
+    areas = [AreaProgress(a.id, a.title, _counts(s.roadmap.in_area(a.id), statuses, placed, found))
              for a in s.roadmap.areas if not area_id or a.id == area_id]
     g = goals.learner_goal(s)
-    return Progress(_counts(topics, statuses, placed), areas, queries.due_count(s.conn, s.pack, s.now),
+    return Progress(_counts(topics, statuses, placed, found), areas, queries.due_count(s.conn, s.pack, s.now),
                     queries.review_count(s.conn, s.pack), _split(topics, statuses), g,
                     goals.estimate(s, g.goal, statuses, the_pace), s.pack)
 
@@ -199,11 +214,12 @@ def topics_list(s: Session, area: str | None = None, status: str | None = None) 
     statuses = queries.statuses(s.conn, s.pack)
     area_id = resolve_area(s, area)
     wanted = normalise_status(status) if status else None
+    found = mastery.masteries(s)
     out = []
     for t in s.roadmap.topics:
         if area_id and t.area != area_id:
             continue
-        v = topic_view(t, statuses)
+        v = topic_view(t, statuses, found.get(t.id))
         if wanted == "available":
             if v.status in FINISHED or not v.unlocked:
                 continue
@@ -283,6 +299,7 @@ class AreaTopic:
     status: str
     unlocked: bool
     placed: bool = False  # skipped by `mlpath placement`
+    mastery: Any = None  # app.mastery.MasteryView
 
 
 @dataclass(frozen=True)
@@ -319,13 +336,15 @@ class TopicDetail:
     kind: str = "topic"
     placed: bool = False  # skipped by `mlpath placement` (not studied)
     unlocks_when_done: tuple[str, ...] = ()  # of those, the ones finishing this topic unlocks (as `next` counts)
+    credits: tuple = ()  # app.credit.CreditEvent: recent implicit credits this topic's cards received
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, **to_jsonable(self.topic), "placed": self.placed, "area_title": self.area_title,
                 "started_at": self.started_at, "finished_at": self.finished_at,
                 "prerequisite_status": [asdict(p) for p in self.prerequisite_status], "unlocks": self.unlocks,
                 "unlocks_titles": self.unlocks_titles, "cards": asdict(self.cards),
-                "unlocks_when_done": list(self.unlocks_when_done)}
+                "unlocks_when_done": list(self.unlocks_when_done),
+                "credits": to_jsonable(self.credits)}
 
 
 def show(s: Session, name: str) -> TopicDetail | AreaDetail:
@@ -334,20 +353,23 @@ def show(s: Session, name: str) -> TopicDetail | AreaDetail:
     placed = placement_store.placed(s.conn, s.pack)
     if isinstance(found, Area):
         topics = s.roadmap.in_area(found.id)
+        known = mastery.masteries(s, [t.id for t in topics])
         return AreaDetail(found.id, found.title, found.summary,
                           [AreaTopic(t.id, t.title, statuses.get(t.id, "not_started"), graph.is_unlocked(t, statuses),
-                                     t.id in placed)
-                           for t in topics],
+                                     t.id in placed, known[t.id]) for t in topics],
                           card_summary(s, [t.id for t in topics]))
     t = found
     info = queries.status_info(s.conn, s.pack, t.id)
     area = s.roadmap.area_by_id.get(t.area)
+    from mlpath.app import credit
+
     return TopicDetail(
-        topic_view(t, statuses), area.title if area else t.area, info.started_at, info.finished_at,
+        topic_view(t, statuses, mastery.masteries(s, [t.id])[t.id]), area.title if area else t.area, info.started_at, info.finished_at,
         [PrerequisiteStatus(p, s.roadmap.by_id[p].title if p in s.roadmap.by_id else p, statuses.get(p, "not_started"))
          for p in t.prerequisites],
         list(s.roadmap.dependents[t.id]), [s.roadmap.by_id[d].title for d in s.roadmap.dependents[t.id]],
-        card_summary(s, [t.id]), placed=t.id in placed, unlocks_when_done=unlocks_when_done(s, t, statuses))
+        card_summary(s, [t.id]), placed=t.id in placed, unlocks_when_done=unlocks_when_done(s, t, statuses),
+        credits=tuple(credit.recent_credits(s, t.id)))
 
 
 def unlocks_when_done(s: Session, t: Topic, statuses: Mapping[str, str]) -> tuple[str, ...]:
@@ -412,6 +434,7 @@ class StatusChange:
     previous: str
     changed: bool
     newly_unlocked: list[str]
+    quiz_first: str | None = None  # done on a topic with questions and no answers: the note offering a quiz
 
 
 def change_status(s: Session, name: str, action: str, force: bool = False,
@@ -434,7 +457,8 @@ def change_status(s: Session, name: str, action: str, force: bool = False,
         queries.set_status(s.conn, s.pack, t.id, new, s.now)
     after_statuses = queries.statuses(s.conn, s.pack)
     after = [r.topic.id for r in ranking.recommend(s.roadmap, after_statuses) if r.topic.id not in before]
-    return StatusChange(t.id, t.title, new, old, new != old, [x for x in after if x != t.id])
+    untested = mastery.untested(s, t.id) if action == "done" and new != old else None
+    return StatusChange(t.id, t.title, new, old, new != old, [x for x in after if x != t.id], untested)
 
 
 def check_content(folder: Path | None):
@@ -464,6 +488,7 @@ class StatusChanges:
     changed: int
     newly_unlocked: list[str]
     cancelled: bool = False  # the learner said no: nothing was written
+    quiz_first: tuple[str, ...] = ()  # marked done now, with questions and none answered
 
 
 _LABEL = {"in_progress": "in progress", "done": "done", "skipped": "skipped", "not_started": "not started"}
@@ -546,7 +571,11 @@ def change_statuses(s: Session, names: list[str], action: str, *, area: str | No
     items = [MarkedTopic(t, s.roadmap.by_id[t].title, after_statuses.get(t, "not_started"),
                          statuses.get(t, "not_started"), statuses.get(t, "not_started") != new, t in extra)
              for t in ordered]
-    return StatusChanges(action, new, items, len(writes), unlocked)
+    untested: tuple[str, ...] = ()
+    if action == "done" and writes:
+        found = mastery.masteries(s, [t for t, _ in writes])
+        untested = tuple(t for t, _ in writes if found[t].total and not found[t].seen)
+    return StatusChanges(action, new, items, len(writes), unlocked, quiz_first=untested)
 
 
 def check_manifest(folder: Path | None):

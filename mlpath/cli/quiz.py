@@ -97,6 +97,9 @@ def _summary(result) -> None:
         order = sorted(result.returns.items(), key=lambda kv: kv[1])
         buckets = Counter(when(due, now) for _, due in order)
         r.line("Next reviews: " + ", ".join(f"{n} {label}" for label, n in buckets.items()) + ".")
+        refreshed = list(dict.fromkeys(t for i in result.items for t in i.get("refreshed", ())))
+        if refreshed:
+            r.line("Also refreshed: " + ", ".join(refreshed) + ".")
         if len(order) <= 10:
             for qid, due in order:
                 r.line(f"  {qid}: {when(due, now)}")

@@ -54,9 +54,14 @@ def next_(
         r.styled(f"[bold]{i}. [cyan]{r.esc(t.id)}[/cyan][/bold] — {r.esc(t.title)}{mark} [dim]\\[{t.area}, ~{t.hours:g} h][/]",
                  f"{i}. {t.id} - {t.title}{mark} [{t.area}, ~{t.hours:g} h]")
         r.styled(f"   [green]{r.esc(t.reason)}[/]", f"   {t.reason}")
+        if t.mastery is not None and t.mastery.state != "unseen":
+            r.line(f"   mastery: {mastery_text(t.mastery)}")
         if res:
             r.styled(f"   start with: [link={res.url}]{r.esc(res.title)}[/link] [dim]{r.esc(res.url)}[/]",
                      f"   start with: {res.title} <{res.url}>")
+    for n in data.nudges:
+        r.styled(f"[yellow]{r.esc(n.text)}[/]" + (f" — [bold]{r.esc(n.command)}[/]" if n.kind == "refresh" else ""),
+                 n.text + (f" ({n.command})" if n.kind == "refresh" else ""))
     if data.available > len(data.topics):
         more = data.available - len(data.topics)
         r.styled(f"[dim]{more} more unlocked: mlpath next --limit {data.available}[/]",
@@ -105,12 +110,12 @@ def progress(area: AreaOpt = None, hours_per_week: HoursPerWeekOpt = None, pack:
         from rich.table import Table
 
         table = Table(title=f"Progress: {finished}/{c.total} topics ({c.percent}%), {hours}", title_justify="left")
-        for col in ("area", "", "done", "in progress", "skipped", "total"):
+        for col in ("area", "", "done", "in progress", "skipped", "total", "mastered"):
             table.add_column(col, justify="right" if col not in ("area", "") else "left")
         for a in data.areas:
             ac = a.counts
             table.add_row(r.esc(a.title), ProgressBar(total=ac.total or 1, completed=ac.finished, width=24),
-                          str(ac.done), str(ac.in_progress), str(ac.skipped), str(ac.total))
+                          str(ac.done), str(ac.in_progress), str(ac.skipped), str(ac.total), str(ac.mastered))
         r.out().print(table)
     else:
         r.line(f"Progress: {finished}/{c.total} topics ({c.percent}%), {hours}")
@@ -118,11 +123,14 @@ def progress(area: AreaOpt = None, hours_per_week: HoursPerWeekOpt = None, pack:
             ac = a.counts
             placed = f" ({ac.placed} by placement)" if ac.placed else ""
             r.line(f"  {a.id:<24} [{r.bar(ac.finished, ac.total)}] "
-                   f"{ac.done}/{ac.total} done, {ac.in_progress} in progress, {ac.skipped} skipped{placed}")
+                   f"{ac.done}/{ac.total} done, {ac.in_progress} in progress, {ac.skipped} skipped{placed}; "
+                   f"quizzes: {ac.learned} learned, {ac.mastered} mastered")
     if c.placed:
         r.line(f"Placed: {c.placed} of the skipped topics were placed by `mlpath placement`; "
                f"{c.done} studied and done.")
     estimate_lines(data.goal, data.estimate)
+    r.line(f"Mastery (from quizzes): {c.learned} topic(s) learned, {c.mastered} mastered, {c.fading} fading; "
+           f"{c.done} marked done.")
     r.line(f"Reviews: {data.due} due now, {data.reviews} answered in all.")
 
 
@@ -170,7 +178,7 @@ def topics(
             lock = "" if t.unlocked or t.status != "not_started" else " [dim](locked)[/]"
             pre = f" [dim]← {', '.join(t.prerequisites)}[/]" if t.prerequisites else ""
             branches[t.area].add(f"[{style}]{r.STATUS_MARK[t.status]} {r.esc(t.id)}[/] — "
-                                 f"{r.esc(t.title)}{lock}{pre}")
+                                 f"{r.esc(t.title)}{lock}{pre}{mastery_column(t.mastery)}")
         r.out().print(root)
     else:
         current = None
@@ -180,7 +188,8 @@ def topics(
                 r.line(f"{areas.get(current, current)} [{current}]")
             lock = "" if t.unlocked or t.status != "not_started" else " (locked)"
             pre = f" <- {', '.join(t.prerequisites)}" if t.prerequisites else ""
-            r.line(f"  [{r.STATUS_MARK[t.status]}] {t.id} - {t.title} ({r.status_label(t.status)}){lock}{pre}")
+            r.line(f"  [{r.STATUS_MARK[t.status]}] {t.id} - {t.title} ({r.status_label(t.status)}){lock}{pre}"
+                   f"{mastery_column(t.mastery)}")
 
 
 def show(name: TargetArg, json: JsonOpt = False) -> None:
@@ -206,7 +215,8 @@ def show(name: TargetArg, json: JsonOpt = False) -> None:
             r.line(data.summary)
         for t in data.topics:
             placed = ", placed" if t.placed else ""
-            r.line(f"  [{r.STATUS_MARK[t.status]}] {t.id} - {t.title} ({r.status_label(t.status)}{placed})")
+            r.line(f"  [{r.STATUS_MARK[t.status]}] {t.id} - {t.title} ({r.status_label(t.status)}{placed})"
+                   f"{mastery_column(t.mastery)}")
         r.line(cards_line)
         return
     t = data.topic
@@ -236,6 +246,25 @@ def show(name: TargetArg, json: JsonOpt = False) -> None:
     for x in c.per_card[:10]:
         r.line(f"  {x.question}: recall now {x.recall * 100:.0f}%, last answer {'right' if x.last_right else 'wrong'}, "
                f"next review {when(x.due, data_now) if x.due > data_now else 'now'}")
+    if t.mastery is not None and t.mastery.total:
+        r.line(f"Mastery: {mastery_text(t.mastery)}; to raise it: {t.mastery.raise_by}")
+    if data.credits:
+        r.line("Recent implicit credit: " + "; ".join(
+            f"{c.at.date().isoformat()} from {c.source_topic} ({c.cards} card{'s' if c.cards != 1 else ''})"
+            for c in data.credits))
+
+
+def mastery_text(m) -> str:
+    """'learned, 72% (5 of 6 questions seen, 4 passed after a gap)'"""
+    return (f"{m.state}, {m.value * 100:.0f}% ({m.seen} of {m.total} question{'s' if m.total != 1 else ''} seen, "
+            f"{m.passed_after_gap} passed after a gap)")
+
+
+def mastery_column(m) -> str:
+    """The mastery column of `topics`: nothing for a topic without questions."""
+    if m is None or not m.total:
+        return ""
+    return f"  [{m.state} {m.value * 100:.0f}%]"
 
 
 def _print_resources(resources) -> None:
@@ -281,6 +310,8 @@ def _change(action: str, names: list[str], area: str | None, with_prerequisites:
         with session() as s:
             data = use_case.change_status(s, names[0], action, force=force, confirm=confirm)
         if json:
+            if data.quiz_first:
+                missing_goal_note(data.quiz_first)
             return r.emit_json(data)
         if not data.changed:
             r.line(f"{data.id} is {r.status_label(data.status)} (unchanged).")
@@ -289,10 +320,16 @@ def _change(action: str, names: list[str], area: str | None, with_prerequisites:
                  f"{data.id}: {r.status_label(data.previous)} -> {r.status_label(data.status)}")
         if data.newly_unlocked:
             r.line("Now unlocked: " + ", ".join(data.newly_unlocked))
+        if data.quiz_first:
+            _offer_quiz(data.id, data.quiz_first, confirm is not None)
         return
     with session() as s:
         batch = use_case.change_statuses(s, names, action, area=area, with_prerequisites=with_prerequisites,
                                          force=force, confirm=confirm)
+    if batch.quiz_first:
+        shown = ", ".join(batch.quiz_first[:5]) + (f" and {len(batch.quiz_first) - 5} more"
+                                                    if len(batch.quiz_first) > 5 else "")
+        missing_goal_note(f"no answers yet for {shown}; check yourself with `mlpath quiz TOPIC`")
     if json:
         return r.emit_json(batch)
     if batch.cancelled:
@@ -307,6 +344,17 @@ def _change(action: str, names: list[str], area: str | None, with_prerequisites:
     r.line(f"{batch.changed} of {len(batch.topics)} topic(s) changed.")
     if batch.newly_unlocked:
         r.line("Now unlocked: " + ", ".join(batch.newly_unlocked))
+
+
+def _offer_quiz(topic: str, note: str, terminal: bool) -> None:
+    """`done` on a topic with questions and no answers: the status stands; on a terminal, offer the quiz now."""
+    if not terminal:
+        missing_goal_note(note)
+        return
+    if typer.confirm(f"{note}. Quiz yourself on {topic} now?", default=False):
+        from mlpath.cli.quiz import quiz
+
+        quiz(topic)
 
 
 def resources(

@@ -40,6 +40,9 @@ class Topic(NamedTuple):
     resources: tuple[Resource, ...] = ()
     questions: int = 0
     elective: bool = False  # never a prerequisite of a core topic; offered only when asked or on the goal's path
+    # How much studying this topic exercises each listed prerequisite, in (0, 1], for implicit review credit
+    # (mlpath.core.credit); a prerequisite not listed gets the default weight.
+    prerequisite_weights: tuple[tuple[str, float], ...] = ()
 
 
 class Track(NamedTuple):
@@ -100,6 +103,7 @@ class Roadmap:
             t["resources"] = tuple(Resource(**r) for r in t["resources"])
             for key in ("prerequisites", "aliases", "covers", "replaces"):
                 t[key] = tuple(t[key])
+            t["prerequisite_weights"] = tuple((p, float(w)) for p, w in t.get("prerequisite_weights", ()))
             topics.append(Topic(**t))
         tracks = [Track(t["id"], t["title"], t["summary"], tuple(t["goals"])) for t in data.get("tracks", [])]
         return cls(areas, topics, tracks, tuple(data.get("milestones", ())))

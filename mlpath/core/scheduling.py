@@ -9,6 +9,7 @@ from typing import NamedTuple
 from mlpath.core.srs import Phase
 
 DEFAULT_RETENTION = 0.9
+FSRS_DEFAULT_DECAY = 0.1542  # the `fsrs` package's default w[20] (tests check it against the package)
 
 
 class CardState(NamedTuple):
@@ -81,10 +82,17 @@ def review(card: CardState, rating: int, now: datetime, duration_ms: int | None 
 
 def retrievability(card: CardState, now: datetime, desired_retention: float = DEFAULT_RETENTION,
                    parameters: Parameters | None = None) -> float:
-    """The predicted probability of recalling the card at ``now`` (0 for a card never reviewed)."""
+    """The predicted probability of recalling the card at ``now`` (0 for a card never reviewed).
+
+    FSRS's forgetting curve computed here, exactly as ``fsrs.Scheduler.get_card_retrievability`` does (whole days
+    elapsed), so read commands that show mastery need not import the fsrs package (tests compare the two)."""
     _require_utc(now)
-    sched = scheduler(desired_retention, False, parameters=parameters)
-    return float(sched.get_card_retrievability(_to_fsrs(1, card), now))
+    if card.last_review is None or card.stability is None:
+        return 0.0
+    decay = -(parameters[20] if parameters is not None else FSRS_DEFAULT_DECAY)
+    factor = 0.9 ** (1 / decay) - 1
+    elapsed_days = max(0, (now - card.last_review).days)
+    return float((1 + factor * elapsed_days / card.stability) ** decay)
 
 
 @lru_cache(maxsize=1)

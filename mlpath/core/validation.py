@@ -24,7 +24,7 @@ AREA_FIELDS = {"id": str, "title": str, "order": int, "summary": str, "maths": b
 AREA_REQUIRED = ("id", "title", "order")
 TOPIC_FIELDS = {"id": str, "title": str, "area": str, "summary": str, "hours": (int, float),
                 "prerequisites": list, "aliases": list, "covers": list, "replaces": list, "resources": list,
-                "elective": bool}
+                "elective": bool, "prerequisite_weights": dict}
 TRACK_FIELDS = {"id": str, "title": str, "summary": str, "goals": list}
 TRACK_REQUIRED = ("id", "title", "summary", "goals")
 TOPIC_REQUIRED = ("id", "title", "area", "hours", "resources")  # a missing summary is shown as "no summary yet"
@@ -337,6 +337,15 @@ def _validate_topics(raw: list[tuple[str, Any]], area_ids: set[str] | None, area
             for old in replaces:
                 if isinstance(old, str) and old in declared:
                     problems.append(f"{where}: topic {show(tid)} replaces {show(old)}, which is still a topic")
+        weights = item.get("prerequisite_weights")
+        if isinstance(weights, dict):  # implicit review credit (issue 11)
+            for p, w in weights.items():
+                if not isinstance(prereqs, list) or p not in prereqs:
+                    problems.append(f"{where}: topic {show(tid)} gives a weight for {show(p)}, "
+                                    "which is not one of its prerequisites")
+                elif isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 < w <= 1:
+                    problems.append(f"{where}: topic {show(tid)}: the weight of prerequisite {show(p)} must be a "
+                                    "number more than 0 and at most 1")
     electives = {item["id"] for _, item in good if item.get("elective")}
     for where, item in good:
         if item.get("elective"):
@@ -358,6 +367,7 @@ def _validate_topics(raw: list[tuple[str, Any]], area_ids: set[str] | None, area
             resources=tuple(Resource(r["title"], r["url"], r["kind"], r.get("free"))
                             for r in item.get("resources") or ()),
             elective=bool(item.get("elective")),
+            prerequisite_weights=tuple((p, float(w)) for p, w in (item.get("prerequisite_weights") or {}).items()),
         )
         for _, item in good
     ], declared

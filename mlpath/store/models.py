@@ -154,3 +154,80 @@ class StatusReason(SQLModel, table=True):
     __tablename__ = "status_reason"
     event_id: int = Field(primary_key=True)
     reason: str
+
+
+class ImplicitCredit(SQLModel, table=True):
+    """Implicit review credit (issue 11): a passed review of a card in ``source_topic_id`` credited this card of a
+    prerequisite topic with ``fraction`` of a review, its stability capped by ``cap``. Rows of their own, never in
+    the review log that fits FSRS parameters; replaying the reviews and the applied (not held-out) credits in time
+    order rebuilds each card (mlpath.core.credit.replay_with_credits). A held-out row left its card unchanged: a
+    comparison card for calibrating ``strength``."""
+
+    __tablename__ = "implicit_credit"
+    id: int | None = Field(default=None, primary_key=True)
+    card_id: int = Field(sa_column=Column(Integer, ForeignKey("card.id"), nullable=False, index=True))
+    topic_id: str  # a topic of the card's pack (the card ties the row to its pack)
+    source_topic_id: str
+    source_review_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("review.id"),
+                                                                         nullable=True))
+    distance: int
+    at: datetime = Field(index=True)
+    fraction: float
+    cap: float
+    strength: float
+    stability_before: float
+    stability_after: float
+    recall_before: float
+    recall_after: float
+    held_out: bool = False
+
+
+class CreditObservation(SQLModel, table=True):
+    """The next explicit review of a card credit reached (or held out): FSRS's predicted recall with and without
+    the credit, and the outcome. Calibration of the transfer strength learns from these."""
+
+    __tablename__ = "credit_observation"
+    id: int | None = Field(default=None, primary_key=True)
+    card_id: int = Field(sa_column=Column(Integer, ForeignKey("card.id"), nullable=False, index=True))
+    at: datetime
+    predicted_with_credit: float
+    predicted_without_credit: float
+    recalled: bool
+    strength: float
+    held_out: bool = False
+
+
+class CreditStrength(SQLModel, table=True):
+    """The learner's calibrated transfer strength over time; the latest row is the one in use (none: the
+    initial strength)."""
+
+    __tablename__ = "credit_strength"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    strength: float
+    observations: int
+
+
+class CreditProbe(SQLModel, table=True):
+    """A weak prerequisite card flagged by a failed review, to be asked first in the next quiz; ``answered_at`` is
+    set when it has been answered."""
+
+    __tablename__ = "credit_probe"
+    id: int | None = Field(default=None, primary_key=True)
+    card_id: int = Field(sa_column=Column(Integer, ForeignKey("card.id"), nullable=False, index=True))
+    topic_id: str  # a topic of the card's pack (the card ties the row to its pack)
+    source_topic_id: str
+    flagged_at: datetime
+    recall: float
+    answered_at: datetime | None = None
+
+
+class CardEvidence(SQLModel, table=True):
+    """Derived from the review log, kept so mastery needs no pass over it: whether a card has been passed at least
+    a day after the review before (mlpath.core.mastery.GAP), as of its first ``reps`` reviews. A row whose reps
+    differ from the card's is recomputed from the log when read."""
+
+    __tablename__ = "card_evidence"
+    card_id: int = Field(sa_column=Column(Integer, ForeignKey("card.id"), primary_key=True))
+    reps: int
+    passed_after_gap: bool = False

@@ -313,7 +313,12 @@ def pack_data(conn: sqlite3.Connection) -> dict[str, PackData]:
 def delete_pack(conn: sqlite3.Connection, pack: str) -> dict[str, int]:
     """Remove every row of one pack (children first), in one transaction; returns the rows removed per table."""
     removed = {}
+    cards = "SELECT id FROM card WHERE pack = ?"
     with transaction(conn):
+        for table in tables.CARD_CHILD_TABLES:  # rows that hang on the pack's cards (mastery, review credit)
+            removed[table] = conn.execute(f"DELETE FROM {table} WHERE card_id IN ({cards})", (pack,)).rowcount
+        removed["status_reason"] = conn.execute(
+            "DELETE FROM status_reason WHERE event_id IN (SELECT id FROM status_event WHERE pack = ?)", (pack,)).rowcount
         for table in reversed(tables.PACK_TABLES):
             removed[table] = conn.execute(f"DELETE FROM {table} WHERE pack = ?", (pack,)).rowcount
     return removed

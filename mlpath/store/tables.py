@@ -28,9 +28,19 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                         "previous_log_loss", "previous_rmse_bins", "active"),
     "notice": ("key", "at", "value"),
     "status_reason": ("event_id", "reason"),
+    "implicit_credit": ("id", "card_id", "topic_id", "source_topic_id", "source_review_id", "distance", "at",
+                        "fraction", "cap", "strength", "stability_before", "stability_after", "recall_before",
+                        "recall_after", "held_out"),
+    "credit_observation": ("id", "card_id", "at", "predicted_with_credit", "predicted_without_credit", "recalled",
+                           "strength", "held_out"),
+    "credit_strength": ("id", "at", "strength", "observations"),
+    "credit_probe": ("id", "card_id", "topic_id", "source_topic_id", "flagged_at", "recall", "answered_at"),
+    "card_evidence": ("card_id", "reps", "passed_after_gap"),
 }
 
 # The tables whose rows belong to a pack (every one has a ``pack`` column), children after parents.
+# Tables whose rows belong to a card (by ``card_id``), and so to the card's pack.
+CARD_CHILD_TABLES = ("card_evidence", "implicit_credit", "credit_observation", "credit_probe")
 PACK_TABLES = ("topic", "topic_status", "status_event", "question", "card", "review", "content_state")
 
 # A card's memory state: what FSRS reads and writes.
