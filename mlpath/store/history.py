@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 
+from mlpath.core.review_ids import review_uid
 from mlpath.core.scheduling import CardState
 from mlpath.core.srs import Phase
 from mlpath.core.stats import Answer
@@ -186,8 +187,9 @@ def merge(conn: sqlite3.Connection, data: dict[str, list[dict]], now: datetime) 
             if rec["question"] not in card_ids:
                 raise MissingCard(rec["question"])
             rows.append((card_ids[rec["question"]], rec["question"], rec["topic"], key[1], rec["rating"],
-                         rec["correct"], rec["answer"], rec["response_ms"], rec["seed"]))
-        conn.executemany(tables.REVIEW_INSERT_SQL, rows)
+                         rec["correct"], rec["answer"], rec["response_ms"], rec["seed"],
+                         review_uid(rec["question"], rec["reviewed_at"], rec["rating"])))
+        conn.executemany(tables.REVIEW_INSERT_UID_SQL, rows)
         added["reviews"] += len(rows)
     return added
 

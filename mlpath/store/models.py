@@ -69,7 +69,8 @@ class CardRow(SQLModel, table=True):
 
 class ReviewRow(SQLModel, table=True):
     __tablename__ = "review"
-    __table_args__ = (Index("ix_review_topic_at", "topic_id", "reviewed_at"),)
+    __table_args__ = (Index("ix_review_topic_at", "topic_id", "reviewed_at"),
+                      Index("ix_review_uid", "uid", unique=True))
     id: int | None = Field(default=None, primary_key=True)
     card_id: int = Field(sa_column=Column(Integer, ForeignKey("card.id"), nullable=False, index=True))
     question_id: str = Field(sa_column=_fk("question.id"))
@@ -80,6 +81,9 @@ class ReviewRow(SQLModel, table=True):
     answer: str | None = None
     response_ms: int | None = None
     seed: int | None = None
+    # unique across devices (mlpath.core.review_ids); NULL only for a row written without one, which `mlpath
+    # sync` fills in before pushing
+    uid: str | None = None
 
 
 class ContentState(SQLModel, table=True):
@@ -115,3 +119,27 @@ class Notice(SQLModel, table=True):
     key: str = Field(primary_key=True)
     at: datetime
     value: str | None = None
+
+
+class SyncState(SQLModel, table=True):
+    """Where `mlpath sync` got to with one server (its instance id) for one pack: the local review and status
+    event row ids pushed so far, and the server positions pulled so far. Written in the same transaction as the
+    rows they describe, so an interrupted sync resumes without losing or doubling anything."""
+
+    __tablename__ = "sync_state"
+    server: str = Field(primary_key=True)
+    pack: str = Field(primary_key=True)
+    pushed_review: int = 0
+    pushed_event: int = 0
+    pulled_review: int = 0
+    pulled_event: int = 0
+    synced_at: datetime | None = None
+
+
+class SyncPending(SQLModel, table=True):
+    """Cards (kind "card", key = question id) and topics (kind "topic") whose state `mlpath sync` must recompute
+    from the merged log; marked with the rows that change them, cleared when recomputed."""
+
+    __tablename__ = "sync_pending"
+    kind: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)

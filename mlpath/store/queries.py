@@ -130,8 +130,9 @@ def record_review(conn: sqlite3.Connection, *, question_id: str, topic_id: str, 
             tables.update_card(conn, card_id, after, add_reps=1, add_lapses=lapse)
         else:
             card_id = tables.insert_card(conn, question_id, after, now, reps=1, lapses=0)
-        review_id = conn.execute(tables.REVIEW_INSERT_SQL, (card_id, question_id, topic_id, ts, int(rating), correct,
-                                                            answer, response_ms, seed)).lastrowid
+        uid = tables.new_review_uid(conn, question_id, now, rating)
+        review_id = conn.execute(tables.REVIEW_INSERT_UID_SQL, (card_id, question_id, topic_id, ts, int(rating),
+                                                                correct, answer, response_ms, seed, uid)).lastrowid
     return review_id
 
 

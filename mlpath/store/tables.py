@@ -21,11 +21,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "card": ("id", "question_id", "state", "step", "stability", "difficulty", "due", "last_review", "created_at",
              "reps", "lapses"),
     "review": ("id", "card_id", "question_id", "topic_id", "reviewed_at", "rating", "correct", "answer",
-               "response_ms", "seed"),
+               "response_ms", "seed", "uid"),
     "content_state": ("id", "source", "fingerprint", "roadmap", "synced_at"),
     "fsrs_parameters": ("id", "parameters", "fitted_at", "reviews", "trained_on", "log_loss", "rmse_bins",
                         "previous_log_loss", "previous_rmse_bins", "active"),
     "notice": ("key", "at", "value"),
+    "sync_state": ("server", "pack", "pushed_review", "pushed_event", "pulled_review", "pulled_event", "synced_at"),
+    "sync_pending": ("kind", "key"),
 }
 
 # A card's memory state: what FSRS reads and writes.
@@ -91,3 +93,17 @@ def upsert_status(conn: sqlite3.Connection, topic_id: str, status: str, started_
 REVIEW_INSERT = ("card_id", "question_id", "topic_id", "reviewed_at", "rating", "correct", "answer", "response_ms",
                  "seed")
 REVIEW_INSERT_SQL = f"INSERT INTO review ({', '.join(REVIEW_INSERT)}) VALUES ({','.join('?' * len(REVIEW_INSERT))})"
+
+REVIEW_INSERT_UID = (*REVIEW_INSERT, "uid")
+REVIEW_INSERT_UID_SQL = (f"INSERT INTO review ({', '.join(REVIEW_INSERT_UID)}) "
+                         f"VALUES ({','.join('?' * len(REVIEW_INSERT_UID))})")
+
+
+def new_review_uid(conn: sqlite3.Connection, question_id: str, at: datetime, rating: int) -> str:
+    """The cross-device id of a review about to be stored (see mlpath.core.review_ids): the same review recorded,
+    imported or pulled anywhere gets the same id."""
+    from mlpath.core.review_ids import review_uid
+
+    same = conn.execute("SELECT COUNT(*) FROM review WHERE reviewed_at = ? AND question_id = ? AND rating = ?",
+                        (to_db(at), question_id, int(rating))).fetchone()[0]
+    return review_uid(question_id, at, rating, same)
