@@ -16,7 +16,10 @@ DEFAULT_RETENTION = 0.9  # the recall probability FSRS aims for (the `fsrs` pack
 @dataclass(frozen=True)
 class Settings:
     desired_retention: float = DEFAULT_RETENTION
+    sync_url: str | None = None  # the server `mlpath sync` uses (MLPATH_SYNC_URL overrides it)
 
+
+_TEXTS = {"sync_url": ("postgresql://", "postgres://")}  # key -> allowed prefixes, for text settings
 
 # key -> (lowest, highest) for numbers
 _RANGES: dict[str, tuple[float, float]] = {
@@ -45,6 +48,11 @@ def load(path: Path) -> Settings:
     for key, value in data.items():
         if key not in known:
             raise UserError(f"{path}: unknown setting {key!r}; known settings: {', '.join(known)}")
+        if key in _TEXTS:
+            if not isinstance(value, str) or not value.startswith(_TEXTS[key]) or len(value) > 2000:
+                raise UserError(f"{path}: {key} must be a URL starting with {_TEXTS[key][0]} (in quotes)")
+            values[key] = value
+            continue
         lo, hi = _RANGES[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
             raise UserError(f"{path}: {key} must be a number from {lo:g} to {hi:g}")

@@ -45,7 +45,7 @@ def _root(
 
 
 def _register() -> None:
-    from mlpath.cli import content_cmd, insights, map_cmd, optimize_cmd, quiz, roadmap
+    from mlpath.cli import content_cmd, insights, map_cmd, optimize_cmd, quiz, roadmap, sync_cmd
 
     roadmap.register(app)
     quiz.register(app)
@@ -53,6 +53,7 @@ def _register() -> None:
     app.add_typer(content_cmd.app, name="content")
     map_cmd.register(app)
     optimize_cmd.register(app)
+    sync_cmd.register(app)
 
 
 _register()
