@@ -8,7 +8,7 @@ import secrets
 from pathlib import Path
 from typing import NamedTuple
 
-from mlpath.errors import InvalidValue, UserError
+from mlpath.errors import UserError
 from mlpath.server.connection import (SCHEMA, SERVER_HEAD, SERVER_REVISIONS, ServerUrl, check_schema, connect, lost,
                                       schema_version)
 
@@ -88,8 +88,8 @@ def add_learner(server: ServerUrl, name: str, teacher: bool = False) -> NewLearn
     from psycopg import sql
 
     if not isinstance(name, str) or not NAME.match(name):
-        raise InvalidValue("name", "takes 1 to 38 lowercase letters, digits, '_' or '-', starting with a letter or "
-                                   "digit")
+        raise UserError("a learner's name takes 1 to 38 lowercase letters, digits, '_' or '-', starting with a "
+                        "letter or digit (it becomes part of their PostgreSQL role)")
     conn = connect(server)
     try:
         check_schema(conn, server)
