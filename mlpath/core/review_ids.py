@@ -9,9 +9,10 @@ from a backup or pulled by `mlpath sync`; and two different reviews never share 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 _UUID_TEXT = set("0123456789abcdef-")
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def canonical_time(at: datetime) -> str:
@@ -24,7 +25,7 @@ def review_uid(question_id: str, at: datetime, rating: int, occurrence: int = 0)
     """The id of the ``occurrence``-th (from 0) review of ``question_id`` at ``at`` with ``rating``."""
     key = f"{question_id}\x1f{canonical_time(at)}\x1f{int(rating)}\x1f{int(occurrence)}".encode()
     digest = int.from_bytes(hashlib.sha256(key).digest()[:10], "big")  # 80 bits, 74 used
-    ms = int(at.timestamp() * 1000) if at.timestamp() >= 0 else 0
+    ms = max(0, (at - _EPOCH) // timedelta(milliseconds=1))  # exact integer arithmetic, no float rounding
     rand_a = digest & 0xFFF
     rand_b = (digest >> 12) & ((1 << 62) - 1)
     value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b
