@@ -57,15 +57,24 @@ def finish(conn: sqlite3.Connection, server: str, pack: str, now: datetime) -> N
 
 
 def fill_missing_uids(conn: sqlite3.Connection) -> int:
-    """Give an id to every review stored without one (written by something that did not set it)."""
+    """Give an id to every review stored without one (written by something that did not set it): the review's
+    occurrence among identical ones, skipping ids already taken."""
     with transaction(conn):
         rows = conn.execute("SELECT id, question_id, reviewed_at, rating FROM review WHERE uid IS NULL "
-                            "ORDER BY id").fetchall()
+                            "ORDER BY question_id, reviewed_at, rating, id").fetchall()
+        seen: dict[tuple, int] = {}
+        updates = []
         for review_id, question, at, rating in rows:
-            same = conn.execute("SELECT COUNT(*) FROM review WHERE reviewed_at = ? AND question_id = ? AND "
-                                "rating = ? AND uid IS NOT NULL", (at, question, rating)).fetchone()[0]
-            conn.execute("UPDATE review SET uid = ? WHERE id = ?",
-                         (review_uid(question, from_db(at), rating, same), review_id))
+            key = (question, at, rating)
+            occurrence = seen.get(key, 0)
+            while True:
+                uid = review_uid(question, from_db(at), rating, occurrence)
+                occurrence += 1
+                if conn.execute("SELECT 1 FROM review WHERE uid = ?", (uid,)).fetchone() is None:
+                    break
+            seen[key] = occurrence
+            updates.append((uid, review_id))
+        conn.executemany("UPDATE review SET uid = ? WHERE id = ?", updates)
     return len(rows)
 
 

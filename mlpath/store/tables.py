@@ -106,4 +106,8 @@ def new_review_uid(conn: sqlite3.Connection, question_id: str, at: datetime, rat
 
     same = conn.execute("SELECT COUNT(*) FROM review WHERE reviewed_at = ? AND question_id = ? AND rating = ?",
                         (to_db(at), question_id, int(rating))).fetchone()[0]
-    return review_uid(question_id, at, rating, same)
+    while True:  # an id already taken (by a review pulled from another device) is skipped
+        uid = review_uid(question_id, at, rating, same)
+        if conn.execute("SELECT 1 FROM review WHERE uid = ?", (uid,)).fetchone() is None:
+            return uid
+        same += 1
