@@ -99,6 +99,35 @@ def _clean_review(row: tuple) -> tuple:
     return uid, question, topic, area, at, rating, correct, answer, ms, seed
 
 
+def _id(value) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 200
+
+
+def _pulled_review(row: tuple) -> tuple | None:
+    """A review as the server sent it, checked (the server is another machine: bounded and validated), with its
+    time in UTC; None for a row that is not a review this mlpath could have written."""
+    from mlpath.core.review_ids import is_review_uid
+    from mlpath.server.sync import utc
+
+    uid, question, topic, area, at, rating, correct, answer, ms, seed = row
+    if not (is_review_uid(uid) and _id(question) and _id(topic) and _id(area) and isinstance(at, datetime)
+            and at.tzinfo is not None and rating in (1, 2, 3, 4) and correct in (None, True, False)
+            and (answer is None or isinstance(answer, str) and len(answer) <= 10000)
+            and (ms is None or isinstance(ms, int) and ms >= 0) and (seed is None or isinstance(seed, int))):
+        return None
+    return uid, question, topic, area, utc(at), rating, correct, answer, ms, seed
+
+
+def _pulled_event(row: tuple) -> tuple | None:
+    from mlpath.core.model import STATUSES
+    from mlpath.server.sync import utc
+
+    topic, area, status, at = row
+    if not (_id(topic) and _id(area) and status in STATUSES and isinstance(at, datetime) and at.tzinfo is not None):
+        return None
+    return topic, area, status, utc(at)
+
+
 def sync(s: Session) -> SyncResult:
     import psycopg
 
@@ -127,9 +156,8 @@ def sync(s: Session) -> SyncResult:
                         ("review", pos.pulled_review, review_head, local.pulled_reviews, "pulled_reviews"),
                         ("status_event", pos.pulled_event, event_head, local.pulled_events, "pulled_status_events")):
                     for last, rows in remote.pull(conn, kind, pack, start, head, BATCH):
-                        rows = [(*r[:4], remote.utc(r[4]), *r[5:]) if kind == "review" else
-                                (*r[:3], remote.utc(r[3])) for r in rows]
-                        counts[count] += store(s.conn, key, pack, rows, last, s.now)
+                        rows = [_pulled_review(r) if kind == "review" else _pulled_event(r) for r in rows]
+                        counts[count] += store(s.conn, key, pack, [r for r in rows if r is not None], last, s.now)
                     if head > start:
                         local.set_pulled(s.conn, key, pack, kind, head)
                 # push
