@@ -37,14 +37,16 @@ NOW = datetime(2026, 11, 20, 8, tzinfo=timezone.utc)
 
 
 def _run(args, env, stdin=None):
+    """(wall seconds, stdout, peak RSS in KiB if this child set a new peak, CPU seconds of the child)."""
     t = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     p = subprocess.run([*MLPATH, *args], env={**os.environ, **env}, capture_output=True, text=True, input=stdin)
     took = time.perf_counter() - t
     if p.returncode != 0:
         raise SystemExit(f"mlpath {' '.join(args)} failed: {p.stderr.strip()}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB, the largest child so far
-    return took, p.stdout, peak if peak > before else None
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # ru_maxrss: KiB, the largest child so far
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return took, p.stdout, after.ru_maxrss if after.ru_maxrss > before.ru_maxrss else None, cpu
 
 
 def _fill_class(admin_url: str, learners: int, reviews: int, questions: list[tuple[str, str, str]]):
@@ -162,7 +164,7 @@ def main(argv=None) -> int:
 
         device = work / "device"
         env = {"MLPATH_HOME": str(device), "MLPATH_SYNC_URL": urls["l000"], "MLPATH_NOW": NOW.isoformat()}
-        took, _, _ = _run(["sync"], env)
+        took, _, _, _ = _run(["sync"], env)
         print(f"setup: the device's first sync of {args.reviews} reviews took {took:.2f} s", file=sys.stderr)
         daily = []
         for run in range(args.runs):
@@ -170,23 +172,23 @@ def main(argv=None) -> int:
             _local_answers(device, 100, day)
             _other_device_pushes(urls["l000"], questions, 100, day + timedelta(hours=1), seed=run)
             env["MLPATH_NOW"] = (day + timedelta(hours=2)).isoformat()
-            took, out, _ = _run(["sync", "--json"], env)
+            took, out, _, cpu = _run(["sync", "--json"], env)
             done = json.loads(out)
             assert done["pushed_reviews"] == 100 and done["pulled_reviews"] == 100, done
-            daily.append(took)
+            daily.append((took, cpu))
         daily.sort()
-        results.append(("daily sync (push 100, pull 100)", daily[len(daily) // 2], 1.0, None))
+        results.append(("daily sync (push 100, pull 100)", *daily[len(daily) // 2], 1.0, None))
 
         tenv = {"MLPATH_HOME": str(work / "teacher"), "MLPATH_SYNC_URL": urls["teacher"],
                 "MLPATH_NOW": NOW.isoformat()}
         _run(["progress"], tenv)  # the teacher's own database, made once
         reports = []
         for _ in range(args.runs):
-            took, out, _ = _run(["class", "report", "--json"], tenv)
-            reports.append(took)
+            took, out, _, cpu = _run(["class", "report", "--json"], tenv)
+            reports.append((took, cpu))
         assert len(json.loads(out)["learners"]) == args.learners + 1
         reports.sort()
-        results.append((f"class report ({args.learners} learners)", reports[len(reports) // 2], 2.0, None))
+        results.append((f"class report ({args.learners} learners)", *reports[len(reports) // 2], 2.0, None))
 
         if args.heavy:
             heavy = work / "heavy"
@@ -200,12 +202,12 @@ def main(argv=None) -> int:
                 conn.execute("DELETE FROM mlpath.status_event WHERE learner = %s", (role,))
                 conn.execute("UPDATE mlpath.head SET review_pos = 0, event_pos = 0 WHERE learner = %s", (role,))
             henv = {"MLPATH_HOME": str(heavy), "MLPATH_SYNC_URL": hurl, "MLPATH_NOW": NOW.isoformat()}
-            took, out, peak = _run(["sync", "--json"], henv)
-            results.append((f"first sync, push {count:,} reviews", took, 60.0, peak))
+            took, out, peak, cpu = _run(["sync", "--json"], henv)
+            results.append((f"first sync, push {count:,} reviews", took, cpu, 60.0, peak))
             fresh = work / "fresh"
-            took, out, peak = _run(["sync", "--json"], {**henv, "MLPATH_HOME": str(fresh)})
+            took, out, peak, cpu = _run(["sync", "--json"], {**henv, "MLPATH_HOME": str(fresh)})
             assert json.loads(out)["reviews"] == count, out
-            results.append((f"first sync of a new device, pull {count:,} reviews", took, 60.0, peak))
+            results.append((f"first sync of a new device, pull {count:,} reviews", took, cpu, 60.0, peak))
     finally:
         with psycopg.connect(args.admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -217,14 +219,14 @@ def main(argv=None) -> int:
         shutil.rmtree(work, ignore_errors=True)
 
     if args.markdown:
-        print("| measurement | seconds | target | met | peak RSS |")
-        print("|---|---:|---:|:---:|---:|")
-    for label, took, target, peak in results:
+        print("| measurement | wall s | CPU s | target s | met (wall) | peak RSS |")
+        print("|---|---:|---:|---:|:---:|---:|")
+    for label, took, cpu, target, peak in results:
         rss = f"{peak / 1024:.0f} MiB" if peak else "-"
         if args.markdown:
-            print(f"| {label} | {took:.2f} | <= {target:g} | {'yes' if took <= target else 'no'} | {rss} |")
+            print(f"| {label} | {took:.2f} | {cpu:.2f} | <= {target:g} | {'yes' if took <= target else 'no'} | {rss} |")
         else:
-            print(f"{label:<50} {took:7.2f} s  (target <= {target:g} s)  peak RSS {rss}")
+            print(f"{label:<50} {took:7.2f} s wall, {cpu:6.2f} s CPU (target <= {target:g} s)  peak RSS {rss}")
     return 0
 
 

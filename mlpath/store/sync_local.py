@@ -136,31 +136,30 @@ def _max_id(conn: sqlite3.Connection, table: str) -> int:
 
 def pulled_reviews(conn: sqlite3.Connection, server: str, pack: str, rows: list[tuple], last_pos: int,
                    now: datetime) -> int:
-    """Store pulled reviews (values of mlpath.server.sync.REVIEW_COLUMNS) not already here (by uid), mark their
-    cards for recomputing, and move the pull position, in one transaction. Returns how many were new."""
+    """Store pulled reviews (values of mlpath.server.sync.REVIEW_COLUMNS) not already here (by uid, a unique
+    index), mark their cards for recomputing, and move the pull position, in one transaction. Returns how many
+    were new."""
     ts = to_db(now)
     with transaction(conn):
         top = _max_id(conn, "review")
         _placeholders(conn, {r[2]: r[3] for r in rows}, {r[1]: r[2] for r in rows}, ts)
-        card_ids = {}
-        fresh = []
-        for uid, question, topic, _area, at, rating, correct, answer, ms, seed in rows:
-            if conn.execute("SELECT 1 FROM review WHERE uid = ?", (uid,)).fetchone():
-                continue
-            card_id = card_ids.get(question)
-            if card_id is None:
+        card_ids: dict[str, int] = {}
+        for uid, question, topic, _area, at, *_rest in rows:
+            if question not in card_ids:
                 row = conn.execute("SELECT id FROM card WHERE question_id = ?", (question,)).fetchone()
-                card_id = row[0] if row else tables.insert_card(conn, question, new_card(at), at, 0, 0)
-                card_ids[question] = card_id
-            fresh.append((card_id, question, topic, to_db(at), rating, correct, answer, ms, seed, uid))
-        conn.executemany(tables.REVIEW_INSERT_UID_SQL, fresh)
+                card_ids[question] = row[0] if row else tables.insert_card(conn, question, new_card(at), at, 0, 0)
+        before = conn.total_changes
+        conn.executemany(tables.REVIEW_INSERT_UID_SQL.replace("INSERT INTO", "INSERT OR IGNORE INTO"), [
+            (card_ids[question], question, topic, to_db(at), rating, correct, answer, ms, seed, uid)
+            for uid, question, topic, _area, at, rating, correct, answer, ms, seed in rows])
+        fresh = conn.total_changes - before
         state = position(conn, server, pack)
         values = {"pulled_review": last_pos}
         if state.pushed_review >= top:  # nothing local was waiting: the pulled rows need no push back
             values["pushed_review"] = _max_id(conn, "review")
         _set(conn, server, pack, **values)
-        _pending(conn, "card", [f[1] for f in fresh])
-    return len(fresh)
+        _pending(conn, "card", card_ids)
+    return fresh
 
 
 def pulled_events(conn: sqlite3.Connection, server: str, pack: str, rows: list[tuple], last_pos: int,
