@@ -58,10 +58,16 @@ def finish(conn: sqlite3.Connection, server: str, pack: str, now: datetime) -> N
 
 def fill_missing_uids(conn: sqlite3.Connection) -> int:
     """Give an id to every review stored without one (written by something that did not set it): the review's
-    occurrence among identical ones, skipping ids already taken."""
+    occurrence among identical ones (same question, time and rating), skipping ids such reviews already have."""
     with transaction(conn):
         rows = conn.execute("SELECT id, question_id, reviewed_at, rating FROM review WHERE uid IS NULL "
                             "ORDER BY question_id, reviewed_at, rating, id").fetchall()
+        if not rows:
+            return 0
+        taken = {uid for (uid,) in conn.execute(
+            "SELECT r.uid FROM review r JOIN (SELECT DISTINCT question_id, reviewed_at, rating FROM review "
+            "WHERE uid IS NULL) n ON n.question_id = r.question_id AND n.reviewed_at = r.reviewed_at "
+            "AND n.rating = r.rating WHERE r.uid IS NOT NULL")}
         seen: dict[tuple, int] = {}
         updates = []
         for review_id, question, at, rating in rows:
@@ -70,7 +76,7 @@ def fill_missing_uids(conn: sqlite3.Connection) -> int:
             while True:
                 uid = review_uid(question, from_db(at), rating, occurrence)
                 occurrence += 1
-                if conn.execute("SELECT 1 FROM review WHERE uid = ?", (uid,)).fetchone() is None:
+                if uid not in taken:
                     break
             seen[key] = occurrence
             updates.append((uid, review_id))
@@ -198,15 +204,15 @@ def pending(conn: sqlite3.Connection, kind: str) -> list[str]:
 
 def card_logs(conn: sqlite3.Connection, questions: list[str]) -> Iterator[tuple[str, int, datetime, list]]:
     """(question, card id, created_at, [(rating, time, response ms)] in time order, ties by review id) of these
-    questions' cards."""
+    questions' cards. (By card id: the review table is indexed on it.)"""
     for question in questions:
         card = conn.execute("SELECT id, created_at FROM card WHERE question_id = ?", (question,)).fetchone()
         if card is None:
             continue
-        log = [(rating, from_db(at), ms) for rating, at, ms in conn.execute(
-            "SELECT rating, reviewed_at, response_ms FROM review WHERE question_id = ? ORDER BY reviewed_at, uid",
-            (question,))]
-        yield question, card[0], from_db(card[1]), log
+        rows = conn.execute("SELECT reviewed_at, uid, rating, response_ms FROM review WHERE card_id = ?",
+                            (card[0],)).fetchall()
+        rows.sort(key=lambda r: (r[0], r[1] or ""))
+        yield question, card[0], from_db(card[1]), [(rating, from_db(at), ms) for at, _uid, rating, ms in rows]
 
 
 def write_cards(conn: sqlite3.Connection, states: list[tuple[str, int, CardState, int, int, datetime]],
