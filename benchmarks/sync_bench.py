@@ -85,6 +85,8 @@ def _fill_class(admin_url: str, learners: int, reviews: int, questions: list[tup
                                     NOW - timedelta(days=300 - n), n + 1))
         conn.execute("INSERT INTO mlpath.head (learner, review_pos, event_pos) SELECT role, %s, 20 FROM mlpath.member",
                      (reviews,))
+        conn.execute("INSERT INTO mlpath.tally (learner, pack, reviews) SELECT role, 'mlpath-roadmap', %s "
+                     "FROM mlpath.member WHERE NOT teacher", (reviews,))
         conn.commit()
         conn.execute("ANALYZE mlpath.review")
         conn.commit()
@@ -201,6 +203,7 @@ def main(argv=None) -> int:
                 conn.execute("DELETE FROM mlpath.review WHERE learner = %s", (role,))
                 conn.execute("DELETE FROM mlpath.status_event WHERE learner = %s", (role,))
                 conn.execute("UPDATE mlpath.head SET review_pos = 0, event_pos = 0 WHERE learner = %s", (role,))
+                conn.execute("DELETE FROM mlpath.tally WHERE learner = %s", (role,))
             henv = {"MLPATH_HOME": str(heavy), "MLPATH_SYNC_URL": hurl, "MLPATH_NOW": NOW.isoformat()}
             took, out, peak, cpu = _run(["sync", "--json"], henv)
             results.append((f"first sync, push {count:,} reviews", took, cpu, 60.0, peak))

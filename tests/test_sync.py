@@ -145,7 +145,7 @@ def test_row_level_security_refuses_another_learners_rows_with_plain_sql(cli, mo
     assert pg_class.sql("SELECT count(*) FROM mlpath.review")[0][0] == 2
 
     with psycopg.connect(urls["bob"], autocommit=True) as conn:
-        for table in ("review", "status_event", "head"):
+        for table in ("review", "status_event", "head", "tally"):
             assert conn.execute(f"SELECT count(*) FROM mlpath.{table}").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM mlpath.review WHERE learner = %s", (alice_role,)).fetchone()[0] == 0
         assert conn.execute("SELECT learner FROM mlpath.member").fetchall() == [("bob",)]
@@ -171,7 +171,7 @@ def test_row_level_security_refuses_another_learners_rows_with_plain_sql(cli, mo
         assert conn.execute("SELECT count(*) FROM mlpath.review").fetchone()[0] == 2
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("UPDATE mlpath.review SET rating = 1")
-    for table in ("member", "head", "review", "status_event"):
+    for table in ("member", "head", "tally", "review", "status_event"):
         assert pg_class.sql("SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = %s::regclass",
                             (f"mlpath.{table}",)) == [(True, True)]
 

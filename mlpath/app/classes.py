@@ -40,8 +40,8 @@ class LearnerProgress:
     reviews: int
     reviews_7d: int
     last_review: datetime | None
-    questions_reviewed: int
-    mastery: float | None  # share of reviewed questions whose latest answer was recalled (not Again)
+    reviews_30d: int
+    mastery: float | None  # share of the last 30 days' answers that were recalled (not Again); None without any
 
 
 @dataclass(frozen=True)
@@ -108,8 +108,8 @@ def report(s: Session) -> ClassReport:
     total = len(s.roadmap.topics)
     people = [LearnerProgress(name, teacher, st.get("done", 0), st.get("in_progress", 0), st.get("skipped", 0), total,
                               round(st.get("done", 0) / total, 4) if total else None, reviews, week,
-                              utc(last) if last else None, seen, round(passed / seen, 4) if seen else None)
-              for name, teacher, reviews, week, last, seen, passed, st in rows]
+                              utc(last) if last else None, month, round(passed / month, 4) if month else None)
+              for name, teacher, reviews, week, last, month, passed, st in rows]
     titles = {t.id: t.title for t in s.roadmap.topics}
     struggles = [Struggle(topic, titles.get(topic, topic), area, n, again, round(again / n, 4), who)
                  for topic, area, n, again, who in hard]

@@ -90,12 +90,12 @@ def class_report(json: JsonOpt = False) -> None:
     if json:
         return r.emit_json(rep)
     r.line(f"Class at {rep.server} ({rep.pack}), {len(rep.learners)} members")
-    r.line(f"{'learner':<20} {'done':>5} {'progress':>8} {'reviews':>8} {'7 days':>7} {'mastery':>8}")
+    r.line(f"{'learner':<20} {'done':>5} {'progress':>8} {'reviews':>8} {'7 days':>7} {'mastery (30 d)':>14}")
     for p in rep.learners:
         name = p.learner + (" (teacher)" if p.teacher else "")
         progress = f"{p.progress:.0%}" if p.progress is not None else "-"
         mastery = f"{p.mastery:.0%}" if p.mastery is not None else "-"
-        r.line(f"{name:<20} {p.topics_done:>5} {progress:>8} {p.reviews:>8} {p.reviews_7d:>7} {mastery:>8}")
+        r.line(f"{name:<20} {p.topics_done:>5} {progress:>8} {p.reviews:>8} {p.reviews_7d:>7} {mastery:>14}")
     r.line()
     if not rep.struggles:
         r.line(f"No topic has enough reviews in the last {rep.struggle_days} days to rank where the class struggles.")

@@ -11,27 +11,28 @@ STRUGGLE_MIN_REVIEWS = 5
 
 
 def learners(conn, pack: str, now: datetime) -> list[tuple]:
-    """(learner, teacher, reviews, reviews in the last 7 days, last review time, questions reviewed, questions
-    whose latest review passed, {status: topics}) per member, by name."""
-    week = now - timedelta(days=7)
-    rows = conn.execute(
-        f"SELECT m.learner, m.teacher, m.role, count(r.uid), count(r.uid) FILTER (WHERE r.reviewed_at > %s "
-        "AND r.reviewed_at <= %s), max(r.reviewed_at) "
-        f"FROM {SCHEMA}.member m LEFT JOIN {SCHEMA}.review r ON r.learner = m.role AND r.pack = %s "
-        "GROUP BY m.learner, m.teacher, m.role ORDER BY m.learner", (week, now, pack)).fetchall()
-    mastery = {role: (total, passed) for role, total, passed in conn.execute(
-        "SELECT learner, count(*), count(*) FILTER (WHERE rating > 1) FROM ("
-        f"SELECT DISTINCT ON (learner, question) learner, question, rating FROM {SCHEMA}.review WHERE pack = %s "
-        "ORDER BY learner, question, reviewed_at DESC, uid DESC) latest GROUP BY learner", (pack,))}
+    """(learner, teacher, reviews, reviews in the last 7 days, last review time, reviews in the last 30 days, of
+    which recalled (not Again), {status: topics}) per member, by name. Only the last 30 days of the log are read
+    (an index on pack and time); totals come from the tally each push keeps."""
+    week, month = now - timedelta(days=7), now - timedelta(days=STRUGGLE_DAYS)
+    members = conn.execute(
+        f"SELECT m.learner, m.teacher, m.role, COALESCE(t.reviews, 0), (SELECT max(r.reviewed_at) FROM "
+        f"{SCHEMA}.review r WHERE r.learner = m.role AND r.pack = %s AND r.reviewed_at <= %s) "
+        f"FROM {SCHEMA}.member m LEFT JOIN {SCHEMA}.tally t ON t.learner = m.role AND t.pack = %s "
+        "ORDER BY m.learner", (pack, now, pack)).fetchall()
+    recent = {role: rest for role, *rest in conn.execute(
+        "SELECT learner, count(*) FILTER (WHERE reviewed_at > %s), count(*), count(*) FILTER (WHERE rating > 1) "
+        f"FROM {SCHEMA}.review WHERE pack = %s AND reviewed_at > %s AND reviewed_at <= %s GROUP BY learner",
+        (week, pack, month, now))}
     statuses: dict[str, dict[str, int]] = {}
     for role, status, count in conn.execute(
             "SELECT learner, status, count(*) FROM ("
             f"SELECT DISTINCT ON (learner, topic) learner, topic, status FROM {SCHEMA}.status_event WHERE pack = %s "
-            "ORDER BY learner, topic, at DESC, status DESC) latest GROUP BY learner, status", (pack,)):
+            "AND at <= %s ORDER BY learner, topic, at DESC, status DESC) latest GROUP BY learner, status", (pack, now)):
         statuses.setdefault(role, {})[status] = count
     conn.commit()
-    return [(name, bool(teacher), total, week_count, last, *mastery.get(role, (0, 0)), statuses.get(role, {}))
-            for name, teacher, role, total, week_count, last in rows]
+    return [(name, bool(teacher), total, *recent.get(role, (0, 0, 0))[:1], last, *recent.get(role, (0, 0, 0))[1:],
+             statuses.get(role, {})) for name, teacher, role, total, last in members]
 
 
 def struggles(conn, pack: str, now: datetime, limit: int = 5) -> list[tuple]:

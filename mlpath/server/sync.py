@@ -72,6 +72,9 @@ def push(conn, kind: str, pack: str, rows: list[tuple]) -> tuple[int, int, int]:
             "ON CONFLICT DO NOTHING").rowcount
         after = before + len(rows)
         conn.execute(f"UPDATE {SCHEMA}.head SET {pos_col} = %s WHERE learner = current_user", (after,))
+        if kind == "review" and added:  # the class report's totals, without counting the whole log
+            conn.execute(f"INSERT INTO {SCHEMA}.tally (pack, reviews) VALUES (%s, %s) ON CONFLICT (learner, pack) "
+                         "DO UPDATE SET reviews = tally.reviews + excluded.reviews", (pack, added))
         conn.commit()
     except BaseException:
         _rollback(conn)

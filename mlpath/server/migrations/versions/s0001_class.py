@@ -69,6 +69,13 @@ def upgrade() -> None:
         PRIMARY KEY (learner, pack, uid))""")
     op.execute("CREATE INDEX review_learner_pos ON mlpath.review (learner, pos)")
     op.execute("CREATE INDEX review_learner_time ON mlpath.review (learner, reviewed_at)")
+    op.execute("CREATE INDEX review_pack_time ON mlpath.review (pack, reviewed_at)")
+    op.execute("""
+    CREATE TABLE mlpath.tally (
+        learner name NOT NULL DEFAULT current_user,
+        pack text NOT NULL,
+        reviews bigint NOT NULL DEFAULT 0,
+        PRIMARY KEY (learner, pack))""")
     op.execute(f"""
     CREATE TABLE mlpath.status_event (
         learner name NOT NULL DEFAULT current_user,
@@ -82,13 +89,13 @@ def upgrade() -> None:
     op.execute("CREATE INDEX status_event_learner_pos ON mlpath.status_event (learner, pos)")
 
     # the walls: row-level security, enabled and forced, on every table that holds a learner's rows
-    for table in ("member", "head", "review", "status_event"):
+    for table in ("member", "head", "tally", "review", "status_event"):
         op.execute(f"ALTER TABLE mlpath.{table} ENABLE ROW LEVEL SECURITY")
         op.execute(f"ALTER TABLE mlpath.{table} FORCE ROW LEVEL SECURITY")
     op.execute(f"CREATE POLICY own_member ON mlpath.member FOR SELECT TO {learners} USING (role = current_user)")
     op.execute(f"CREATE POLICY class_members ON mlpath.member FOR SELECT TO {teachers} USING (true)")
     op.execute("CREATE POLICY admin_members ON mlpath.member FOR ALL TO CURRENT_USER USING (true) WITH CHECK (true)")
-    for table in ("head", "review", "status_event"):
+    for table in ("head", "tally", "review", "status_event"):
         op.execute(f"CREATE POLICY own_rows ON mlpath.{table} FOR ALL TO {learners} "
                    "USING (learner = current_user) WITH CHECK (learner = current_user)")
         op.execute(f"CREATE POLICY class_rows ON mlpath.{table} FOR SELECT TO {teachers} "
@@ -100,15 +107,15 @@ def upgrade() -> None:
     op.execute(f"GRANT USAGE ON SCHEMA mlpath TO {learners}, {teachers}")
     op.execute(f"GRANT SELECT ON mlpath.meta, mlpath.server_version, mlpath.member TO {learners}, {teachers}")
     op.execute(f"GRANT SELECT, INSERT ON mlpath.review, mlpath.status_event TO {learners}")
-    op.execute(f"GRANT SELECT, INSERT, UPDATE ON mlpath.head TO {learners}")
-    op.execute(f"GRANT SELECT ON mlpath.review, mlpath.status_event, mlpath.head TO {teachers}")
+    op.execute(f"GRANT SELECT, INSERT, UPDATE ON mlpath.head, mlpath.tally TO {learners}")
+    op.execute(f"GRANT SELECT ON mlpath.review, mlpath.status_event, mlpath.head, mlpath.tally TO {teachers}")
     op.execute(f"REVOKE CONNECT, TEMPORARY ON DATABASE {db} FROM PUBLIC")
     op.execute(f"GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {learners}, {teachers}")
 
 
 def downgrade() -> None:
     tag = _tag()
-    for table in ("status_event", "review", "head", "member", "meta"):
+    for table in ("status_event", "review", "tally", "head", "member", "meta"):
         op.execute(f"DROP TABLE mlpath.{table}")
     op.execute(f'DROP ROLE IF EXISTS "mlpath_{tag}_teachers"')
     op.execute(f'DROP ROLE IF EXISTS "mlpath_{tag}_learners"')
