@@ -392,3 +392,62 @@ def test_class_commands_refuse_bad_input_in_one_line(cli, pg_class):
     assert code == 2 and "already in the class" in err
     code, out, err = cli("class", "init", "--admin-url", "mysql://root@localhost/x")
     assert code == 2 and "postgresql://" in err
+
+
+def _history(home, n_questions: int, per_question: int, start: str) -> int:
+    """A device's history written straight into its database (as `mlpath quiz` stores it), fast."""
+    from datetime import datetime, timedelta
+
+    from mlpath.app.session import open_session
+    from mlpath.core.review_ids import review_uid
+    from mlpath.core.scheduling import replay
+    from mlpath.store import db, tables
+
+    os.environ["MLPATH_HOME"] = str(home)
+    t0 = datetime.fromisoformat(start)
+    s = open_session(now=t0)
+    questions = s.conn.execute("SELECT id, topic_id FROM question WHERE active ORDER BY rowid LIMIT ?",
+                               (n_questions,)).fetchall()
+    with db.transaction(s.conn):
+        for i, (q, topic) in enumerate(questions):
+            log = [(1 + (i + k) % 4, t0 + timedelta(days=k, minutes=i), None) for k in range(per_question)]
+            card = tables.insert_card(s.conn, q, replay(log, log[0][1]), log[0][1], len(log), 0)
+            s.conn.executemany(tables.REVIEW_INSERT_UID_SQL, [
+                (card, q, topic, db.to_db(at), rating, rating > 1, None, None, None, review_uid(q, at, rating))
+                for rating, at, _ in log])
+    s.close()
+    return len(questions) * per_question
+
+
+@pytest.mark.slow
+def test_a_sync_killed_at_any_moment_is_completed_by_the_next(tmp_path, cli, pg_class):
+    import signal
+    import time
+
+    from conftest import mlpath_exe
+
+    urls = _class(cli, pg_class, "alice")
+    homes = [tmp_path / "a", tmp_path / "b"]
+    total = _history(homes[0], 300, 20, "2026-01-01T08:00:00+00:00") + _history(
+        homes[1], 200, 10, "2026-03-01T09:00:00+00:00")
+    for delay in (0.6, 1.2, 2.0, 3.0):  # killed (SIGKILL: no clean-up at all) at different steps
+        for home in homes:
+            env = {**os.environ, "MLPATH_HOME": str(home), "MLPATH_NOW": T4, "MLPATH_SYNC_URL": urls["alice"]}
+            p = subprocess.Popen([*mlpath_exe(), "sync"], env=env, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+            time.sleep(delay)
+            p.send_signal(signal.SIGKILL)
+            p.wait()
+    for home in (*homes, homes[0]):
+        env = {**os.environ, "MLPATH_HOME": str(home), "MLPATH_NOW": T4, "MLPATH_SYNC_URL": urls["alice"]}
+        done = subprocess.run([*mlpath_exe(), "sync"], env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+    assert pg_class.sql("SELECT count(*), count(DISTINCT uid) FROM mlpath.review")[0] == (total, total)
+    rows = []
+    for home in homes:
+        conn = sqlite3.connect(home / "mlpath.db")
+        rows.append((sorted(conn.execute("SELECT uid, rating FROM review")),
+                     sorted(conn.execute("SELECT question_id, state, stability, due, reps FROM card")),
+                     conn.execute("SELECT count(*) FROM sync_pending").fetchone()))
+        conn.close()
+    assert rows[0] == rows[1] and len(rows[0][0]) == total and rows[0][2] == (0,)
