@@ -19,7 +19,6 @@ import hashlib
 import json
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -37,16 +36,19 @@ NOW = datetime(2026, 11, 20, 8, tzinfo=timezone.utc)
 
 
 def _run(args, env, stdin=None):
-    """(wall seconds, stdout, peak RSS in KiB if this child set a new peak, CPU seconds of the child)."""
-    t = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    p = subprocess.run([*MLPATH, *args], env={**os.environ, **env}, capture_output=True, text=True, input=stdin)
-    took = time.perf_counter() - t
-    if p.returncode != 0:
-        raise SystemExit(f"mlpath {' '.join(args)} failed: {p.stderr.strip()}")
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # ru_maxrss: KiB, the largest child so far
-    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    return took, p.stdout, after.ru_maxrss if after.ru_maxrss > before.ru_maxrss else None, cpu
+    """(wall seconds, stdout, peak RSS in KiB, CPU seconds) of one `mlpath` process (its own rusage, by wait4)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        t = time.perf_counter()
+        p = subprocess.Popen([*MLPATH, *args], env={**os.environ, **env}, stdout=out, stderr=err,
+                             stdin=subprocess.DEVNULL, text=True)
+        _pid, status, usage = os.wait4(p.pid, 0)
+        took = time.perf_counter() - t
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if p.returncode != 0:
+            raise SystemExit(f"mlpath {' '.join(args)} failed: {err.read().strip()}")
+        return took, out.read(), usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def _fill_class(admin_url: str, learners: int, reviews: int, questions: list[tuple[str, str, str]]):
@@ -174,23 +176,23 @@ def main(argv=None) -> int:
             _local_answers(device, 100, day)
             _other_device_pushes(urls["l000"], questions, 100, day + timedelta(hours=1), seed=run)
             env["MLPATH_NOW"] = (day + timedelta(hours=2)).isoformat()
-            took, out, _, cpu = _run(["sync", "--json"], env)
+            took, out, peak, cpu = _run(["sync", "--json"], env)
             done = json.loads(out)
             assert done["pushed_reviews"] == 100 and done["pulled_reviews"] == 100, done
             daily.append((took, cpu))
         daily.sort()
-        results.append(("daily sync (push 100, pull 100)", *daily[len(daily) // 2], 1.0, None))
+        results.append(("daily sync (push 100, pull 100)", *daily[len(daily) // 2], 1.0, peak))
 
         tenv = {"MLPATH_HOME": str(work / "teacher"), "MLPATH_SYNC_URL": urls["teacher"],
                 "MLPATH_NOW": NOW.isoformat()}
         _run(["progress"], tenv)  # the teacher's own database, made once
         reports = []
         for _ in range(args.runs):
-            took, out, _, cpu = _run(["class", "report", "--json"], tenv)
+            took, out, peak, cpu = _run(["class", "report", "--json"], tenv)
             reports.append((took, cpu))
         assert len(json.loads(out)["learners"]) == args.learners + 1
         reports.sort()
-        results.append((f"class report ({args.learners} learners)", *reports[len(reports) // 2], 2.0, None))
+        results.append((f"class report ({args.learners} learners)", *reports[len(reports) // 2], 2.0, peak))
 
         if args.heavy:
             heavy = work / "heavy"

@@ -94,11 +94,16 @@ def test_reviews_written_without_an_id_get_one_before_a_push(tmp_path):
     path = tmp_path / "mlpath.db"
     _old_database(path)
     conn = db.connect(path)
+    for _ in range(2):  # a third and a fourth identical review, without ids
+        conn.execute("INSERT INTO review (card_id, question_id, topic_id, reviewed_at, rating) "
+                     "VALUES (1, 'q', 't', '2026-01-01 00:00:00.000000', 3)")
     conn.execute("INSERT INTO review (card_id, question_id, topic_id, reviewed_at, rating) "
-                 "VALUES (1, 'q', 't', '2026-01-01 00:00:00.000000', 3)")  # a third identical review, no id
-    assert sync_local.fill_missing_uids(conn) == 1
-    assert conn.execute("SELECT uid FROM review WHERE id = 5").fetchone()[0] == review_uid(
-        "q", datetime(2026, 1, 1, tzinfo=timezone.utc), 3, 2)
+                 "VALUES (1, 'q', 't', '2026-01-01 00:00:00.000000', 2)")  # and another, new key
+    assert sync_local.fill_missing_uids(conn, page=1) == 3
+    t = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    assert [r[0] for r in conn.execute("SELECT uid FROM review WHERE id >= 5 ORDER BY id")] == [
+        review_uid("q", t, 3, 2), review_uid("q", t, 3, 3), review_uid("q", t, 2, 0)]
+    assert sync_local.fill_missing_uids(conn) == 0
     conn.close()
 
 

@@ -56,32 +56,39 @@ def finish(conn: sqlite3.Connection, server: str, pack: str, now: datetime) -> N
         _set(conn, server, pack, synced_at=to_db(now))
 
 
-def fill_missing_uids(conn: sqlite3.Connection) -> int:
+def fill_missing_uids(conn: sqlite3.Connection, page: int = 5000) -> int:
     """Give an id to every review stored without one (written by something that did not set it): the review's
-    occurrence among identical ones (same question, time and rating), skipping ids such reviews already have."""
+    occurrence among identical ones (same question, time and rating), skipping ids such reviews already have.
+    Page by page (identical reviews are adjacent in this order), so memory stays bounded."""
     with transaction(conn):
-        rows = conn.execute("SELECT id, question_id, reviewed_at, rating FROM review WHERE uid IS NULL "
-                            "ORDER BY question_id, reviewed_at, rating, id").fetchall()
-        if not rows:
-            return 0
         taken = {uid for (uid,) in conn.execute(
             "SELECT r.uid FROM review r JOIN (SELECT DISTINCT question_id, reviewed_at, rating FROM review "
             "WHERE uid IS NULL) n ON n.question_id = r.question_id AND n.reviewed_at = r.reviewed_at "
             "AND n.rating = r.rating WHERE r.uid IS NOT NULL")}
-        seen: dict[tuple, int] = {}
-        updates = []
-        for review_id, question, at, rating in rows:
-            key = (question, at, rating)
-            occurrence = seen.get(key, 0)
-            while True:
-                uid = review_uid(question, from_db(at), rating, occurrence)
-                occurrence += 1
-                if uid not in taken:
-                    break
-            seen[key] = occurrence
-            updates.append((uid, review_id))
-        conn.executemany("UPDATE review SET uid = ? WHERE id = ?", updates)
-    return len(rows)
+        from array import array
+
+        order = array("q", (r[0] for r in conn.execute(  # 8 bytes a review: the only whole-history list
+            "SELECT id FROM review WHERE uid IS NULL ORDER BY question_id, reviewed_at, rating, id")))
+        key, occurrence, filled = None, 0, 0
+        for start in range(0, len(order), page):
+            ids = order[start:start + page].tolist()
+            found = {r[0]: r[1:] for r in conn.execute(
+                f"SELECT id, question_id, reviewed_at, rating FROM review WHERE id IN ({','.join('?' * len(ids))})",
+                ids)}
+            updates = []
+            for review_id in ids:
+                question, at, rating = found[review_id]
+                if (question, at, rating) != key:
+                    key, occurrence = (question, at, rating), 0
+                while True:
+                    uid = review_uid(question, from_db(at), rating, occurrence)
+                    occurrence += 1
+                    if uid not in taken:
+                        break
+                updates.append((uid, review_id))
+            conn.executemany("UPDATE review SET uid = ? WHERE id = ?", updates)
+            filled += len(ids)
+    return filled
 
 
 # --- push ----------------------------------------------------------------------------------------------------------
