@@ -18,22 +18,31 @@ branch_labels = None
 depends_on = None
 
 
-def _backfill() -> None:
+def _backfill(page: int = 5000) -> None:
+    """Ids for every review, page by page (memory stays bounded on a long history): the occurrence counts among
+    identical reviews (same question, time and rating, in id order), which are adjacent in this order."""
+    from array import array
+
     from mlpath.core.review_ids import review_uid
 
     conn = op.get_bind()
-    rows = conn.execute(sa.text("SELECT id, question_id, reviewed_at, rating FROM review WHERE uid IS NULL "
-                                "ORDER BY question_id, reviewed_at, rating, id"))
-    seen: dict[tuple, int] = {}
-    updates = []
-    for review_id, question, at, rating in rows:
-        key = (question, str(at), rating)
-        occurrence = seen.get(key, 0)
-        seen[key] = occurrence + 1
-        when = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
-        when = when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when
-        updates.append({"uid": review_uid(question, when, rating, occurrence), "id": review_id})
-    if updates:
+    order = array("q", (r[0] for r in conn.execute(sa.text(
+        "SELECT id FROM review WHERE uid IS NULL ORDER BY question_id, reviewed_at, rating, id"))))
+    key, occurrence = None, 0
+    for start in range(0, len(order), page):
+        ids = order[start:start + page].tolist()
+        found = {r[0]: r[1:] for r in conn.execute(
+            sa.text("SELECT id, question_id, reviewed_at, rating FROM review WHERE id IN :ids").bindparams(
+                sa.bindparam("ids", expanding=True)), {"ids": ids})}
+        updates = []
+        for review_id in ids:
+            question, at, rating = found[review_id]
+            if (question, str(at), rating) != key:
+                key, occurrence = (question, str(at), rating), 0
+            when = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
+            when = when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when
+            updates.append({"uid": review_uid(question, when, rating, occurrence), "id": review_id})
+            occurrence += 1
         conn.execute(sa.text("UPDATE review SET uid = :uid WHERE id = :id"), updates)
 
 
