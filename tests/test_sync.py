@@ -190,6 +190,10 @@ def test_a_teacher_of_another_class_sees_nothing(cli, monkeypatch, tmp_path, pg_
         foreign = other_urls["otto"].rsplit("/", 1)[0] + "/" + pg_class.name  # otto's role, alice's class
         with pytest.raises(psycopg.OperationalError):  # may not even connect to another class's database
             psycopg.connect(foreign).close()
+        monkeypatch.setenv("MLPATH_SYNC_URL", foreign)
+        monkeypatch.setenv("MLPATH_HOME", str(tmp_path / "otto"))
+        code, out, err = cli("class", "report")
+        assert code == 2 and "not a member of this class" in err and _password(foreign) not in err
     finally:
         other.drop()
 

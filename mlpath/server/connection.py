@@ -94,6 +94,9 @@ def connect(server: ServerUrl, *, autocommit: bool = False):
     except psycopg.Error as e:
         reason = _reason(e)
         low = reason.lower()
+        if "permission denied for database" in low:
+            raise UserError(f"the user of {server.shown} may not connect to that database (it is not a member of "
+                            "this class)") from None
         if "password" in low or "role" in low and "does not exist" in low or "authentication" in low \
                 or "permission denied" in low or "not permitted to log in" in low:
             raise UserError(f"the sync server {server.shown} refused the credentials (wrong user name or "
