@@ -455,3 +455,82 @@ def test_a_sync_killed_at_any_moment_is_completed_by_the_next(tmp_path, cli, pg_
                      conn.execute("SELECT count(*) FROM sync_pending").fetchone()))
         conn.close()
     assert rows[0] == rows[1] and len(rows[0][0]) == total and rows[0][2] == (0,)
+
+
+
+def _answer(home, monkeypatch, q_index: int, rating: int, at):
+    from mlpath.app.session import open_session
+    from mlpath.core import scheduling
+    from mlpath.store import queries
+
+    monkeypatch.setenv("MLPATH_HOME", str(home))
+    s = open_session(now=at)
+    try:
+        q, topic = s.conn.execute("SELECT id, topic_id FROM question WHERE active ORDER BY rowid LIMIT 1 OFFSET ?",
+                                  (q_index,)).fetchone()
+        card = queries.cards_for_topics(s.conn, [topic]).get(q)
+        before = card.state if card else scheduling.new_card(at)
+        after = scheduling.review(before, rating, at)  # fuzzed, as `mlpath quiz` does
+        queries.record_review(s.conn, question_id=q, topic_id=topic, before=card.state if card else None,
+                              after=after, now=at, rating=rating, correct=rating > 1, answer=None, response_ms=None,
+                              seed=None)
+    finally:
+        s.close()
+
+
+def _set_status(home, monkeypatch, t_index: int, status: str, at):
+    from mlpath.app.session import open_session
+    from mlpath.store import queries
+
+    monkeypatch.setenv("MLPATH_HOME", str(home))
+    s = open_session(now=at)
+    try:
+        queries.set_status(s.conn, s.roadmap.topics[t_index].id, status, at)
+    finally:
+        s.close()
+
+
+@pytest.mark.slow
+def test_any_interleaving_of_offline_work_and_syncs_converges(cli, monkeypatch, tmp_path, pg_class):
+    from datetime import datetime, timedelta, timezone
+
+    from hypothesis import HealthCheck, given, settings, strategies as st
+
+    code, _, err = cli("class", "init", "--admin-url", pg_class.url)
+    assert code == 0, err
+    base = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    step = st.one_of(
+        st.tuples(st.just("answer"), st.sampled_from("ab"), st.integers(0, 3), st.integers(1, 4),
+                  st.integers(0, 5000)),
+        st.tuples(st.just("status"), st.sampled_from("ab"), st.integers(0, 2),
+                  st.sampled_from(["in_progress", "done", "skipped", "not_started"]), st.integers(0, 5000)),
+        st.tuples(st.just("sync"), st.sampled_from("ab")))
+    runs = []
+
+    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(step, min_size=1, max_size=12))
+    def check(steps):
+        n = len(runs)
+        runs.append(1)
+        code, out, err = cli("class", "add-learner", f"h{n}", "--admin-url", pg_class.url)
+        assert code == 0, err
+        url = out.strip()
+        homes = {d: tmp_path / f"h{n}{d}" for d in "ab"}
+        devices = {d: Device(cli, monkeypatch, homes[d], url) for d in "ab"}
+        for s in steps:
+            if s[0] == "answer":
+                _answer(homes[s[1]], monkeypatch, s[2], s[3], base + timedelta(minutes=s[4]))
+            elif s[0] == "status":
+                _set_status(homes[s[1]], monkeypatch, s[2], s[3], base + timedelta(minutes=s[4]))
+            else:
+                devices[s[1]]("sync")
+        for d in "aba":
+            devices[d]("sync")
+        a, b = devices["a"], devices["b"]
+        assert a.reviews() == b.reviews()
+        assert a.cards() == b.cards()
+        assert a.json("progress") == b.json("progress")
+        assert a.sql("SELECT topic_id, status, started_at, finished_at, updated_at FROM topic_status ORDER BY 1") == \
+            b.sql("SELECT topic_id, status, started_at, finished_at, updated_at FROM topic_status ORDER BY 1")
+
+    check()

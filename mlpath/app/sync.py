@@ -175,7 +175,8 @@ def sync(s: Session) -> SyncResult:
                     if not batch:
                         break
                     before, head, added = remote.push(conn, "status_event", pack, [r for _, r in batch])
-                    local.pushed(s.conn, key, pack, "status_event", batch[-1][0], before, head)
+                    local.pushed(s.conn, key, pack, "status_event", batch[-1][0], before, head,
+                                 [r[0] for _, r in batch])
                     counts["pushed_status_events"] += added
             except psycopg.errors.InsufficientPrivilege as e:
                 raise UserError(f"the sync server {server.shown} refused: {connection._reason(e)}") from None

@@ -112,10 +112,11 @@ def unpushed_events(conn: sqlite3.Connection, after_id: int, limit: int) -> list
 
 
 def pushed(conn: sqlite3.Connection, server: str, pack: str, kind: str, upto_id: int, before: int, after: int,
-           questions: list[str] = ()) -> None:
+           keys: list[str] = ()) -> None:
     """Record a committed push: local rows up to ``upto_id`` are on the server, at positions before+1..after. If
     this device had pulled exactly up to ``before``, those positions are its own rows: skip them when pulling.
-    The pushed reviews' cards are marked for recomputing (so every device ends with replayed states)."""
+    The pushed rows' cards (``keys``: question ids) or topics (topic ids) are marked for recomputing, so every
+    device ends with states replayed in time order, whatever order the rows were written in."""
     pushed_col, pulled_col = ("pushed_review", "pulled_review") if kind == "review" else ("pushed_event",
                                                                                           "pulled_event")
     with transaction(conn):
@@ -124,7 +125,7 @@ def pushed(conn: sqlite3.Connection, server: str, pack: str, kind: str, upto_id:
         if now[pulled_col] == before:
             values[pulled_col] = after
         _set(conn, server, pack, **values)
-        _pending(conn, "card", questions)
+        _pending(conn, "card" if kind == "review" else "topic", keys)
 
 
 def _pending(conn: sqlite3.Connection, kind: str, keys) -> None:
