@@ -534,3 +534,46 @@ def test_any_interleaving_of_offline_work_and_syncs_converges(cli, monkeypatch, 
             b.sql("SELECT topic_id, status, started_at, finished_at, updated_at FROM topic_status ORDER BY 1")
 
     check()
+
+
+def test_the_class_report_counts_by_hand(cli, monkeypatch, tmp_path, pg_class):
+    import psycopg
+    from datetime import datetime, timedelta, timezone
+
+    from mlpath.core.review_ids import review_uid
+    from mlpath.server import sync as remote
+
+    urls = _class(cli, pg_class, "alice", "bob")
+    now = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
+
+    def push(url, rows, events=()):
+        with psycopg.connect(url) as conn:
+            remote.push(conn, "review", "mlpath-roadmap", [
+                (review_uid(q, at, r), q, topic, "maths", at, r, r > 1, None, None, None) for q, topic, at, r in rows])
+            if events:
+                remote.push(conn, "status_event", "mlpath-roadmap", list(events))
+
+    day = timedelta(days=1)
+    # alice: vectors 5 answers (2 Again) within the week; matrices 4 (1 Again) 20 days ago; 1 answer 40 days ago
+    push(urls["alice"], [("v1", "vectors", now - k * day / 10, r) for k, r in enumerate((1, 3, 1, 4, 3))]
+         + [("m1", "matrices", now - 20 * day + k * day / 10, r) for k, r in enumerate((3, 1, 3, 3))]
+         + [("v2", "vectors", now - 40 * day, 1)],
+         [("vectors", "maths", "in_progress", now - 30 * day), ("vectors", "maths", "done", now - 2 * day),
+          ("matrices", "maths", "skipped", now - 3 * day)])
+    # bob: vectors 3 answers, all Again, 2 days ago; matrices 2 good answers
+    push(urls["bob"], [("v1", "vectors", now - 2 * day + k * day / 10, 1) for k in range(3)]
+         + [("m1", "matrices", now - 2 * day + k * day / 10, 4) for k in range(2)])
+
+    t = Device(cli, monkeypatch, tmp_path / "t", urls["tess"])
+    report = t.json("class", "report", now=now.isoformat())
+    people = {p["learner"]: p for p in report["learners"]}
+    alice, bob = people["alice"], people["bob"]
+    assert (alice["reviews"], alice["reviews_7d"], alice["reviews_30d"]) == (10, 5, 9)
+    assert alice["mastery"] == round(6 / 9, 4)  # 9 answers in 30 days, 3 of them Again
+    assert (alice["topics_done"], alice["topics_skipped"], alice["topics_in_progress"]) == (1, 1, 0)
+    assert alice["last_review"] == now.isoformat()
+    assert (bob["reviews"], bob["reviews_7d"], bob["mastery"]) == (5, 5, 0.4)
+    assert people["tess"]["reviews"] == 0 and people["tess"]["mastery"] is None
+    # vectors: 5 + 3 answers in 30 days, 2 + 3 Again; matrices: 4 + 2, 1 Again
+    assert [(x["topic"], x["reviews"], x["forgotten"], x["forgotten_share"], x["learners"])
+            for x in report["struggles"]] == [("vectors", 8, 5, 0.625, 2), ("matrices", 6, 1, 0.1667, 2)]

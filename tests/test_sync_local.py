@@ -155,7 +155,8 @@ def test_sync_url_in_config_is_validated(home, cli):
     from mlpath import settings
 
     (home / "config.toml").write_text('sync_url = "postgresql://me:secret@host/db"\ndesired_retention = 0.85\n')
-    assert settings.load(home / "config.toml") == settings.Settings(0.85, "postgresql://me:secret@host/db")
+    assert settings.load(home / "config.toml") == settings.Settings(desired_retention=0.85,
+                                                                   sync_url="postgresql://me:secret@host/db")
 
 
 def test_sync_without_a_server_says_how_to_set_one_in_one_line(cli, monkeypatch):
