@@ -37,7 +37,10 @@ class Settings:
     relearning_steps: tuple[int, ...] = (10,)
     requeue_after: int = 3
     implicit_credit: bool = DEFAULT_IMPLICIT_CREDIT
+    sync_url: str | None = None  # the server `mlpath sync` uses (MLPATH_SYNC_URL overrides it)
 
+
+_TEXTS = {"sync_url": ("postgresql://", "postgres://")}  # key -> allowed prefixes, for text settings
 
 # key -> (lowest, highest) for numbers
 _RANGES: dict[str, tuple[float, float]] = {
@@ -90,6 +93,11 @@ def load(path: Path) -> Settings:
         if key in _FLAGS:
             if not isinstance(value, bool):
                 raise UserError(f"{path}: {key} must be true or false")
+            values[key] = value
+            continue
+        if key in _TEXTS:
+            if not isinstance(value, str) or not value.startswith(_TEXTS[key]) or len(value) > 2000:
+                raise UserError(f"{path}: {key} must be a URL starting with {_TEXTS[key][0]} (in quotes)")
             values[key] = value
             continue
         lo, hi = _RANGES[key]

@@ -1,7 +1,7 @@
 """implicit review credit through the prerequisite graph, and the evidence mastery reads (issue 11)
 
 Revision ID: 0009_credit
-Revises: 0007_placement
+Revises: 0008_sync
 Create Date: 2026-11-30
 
 New tables only; no existing row is touched:
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_credit"
-down_revision = "0007_placement"
+down_revision = "0008_sync"
 branch_labels = None
 depends_on = None
 

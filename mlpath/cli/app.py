@@ -46,7 +46,7 @@ def _root(
 
 def _register() -> None:
     from mlpath.cli import (content_cmd, goal_cmd, insights, map_cmd, optimize_cmd, packs_cmd, placement_cmd, quiz,
-                            roadmap, today_cmd)
+                            roadmap, sync_cmd, today_cmd)
 
     roadmap.register(app)
     quiz.register(app)
@@ -58,6 +58,7 @@ def _register() -> None:
     placement_cmd.register(app)
     packs_cmd.register(app)
     today_cmd.register(app)
+    sync_cmd.register(app)
 
 
 _register()

@@ -130,3 +130,25 @@ def replay(reviews: list[tuple[int, datetime, int | None]], created: datetime,
             raise ValueError(f"rating must be 1-4, not {rating!r}")
         card, _log = review_card(card, ratings[rating], at, duration)
     return _from_fsrs(card)
+
+
+def replay_counted(reviews: list[tuple[int, datetime, int | None]], created: datetime,
+                   desired_retention: float = DEFAULT_RETENTION,
+                   parameters: Parameters | None = None) -> tuple[CardState, int, int]:
+    """`replay`, also counting the reviews and the lapses (an Again given to a card in the review phase), as
+    mlpath records them when answers are given one by one: (state, reps, lapses)."""
+    from fsrs import Rating, State
+
+    _require_utc(created)
+    review_card = scheduler(desired_retention, False, parameters=parameters).review_card
+    ratings = {int(r): r for r in Rating}
+    start = new_card(created)
+    card = _replay_card()(card_id=1, state=State(start.state), step=start.step, due=start.due)
+    lapses = 0
+    for rating, at, duration in reviews:
+        if rating not in ratings:
+            raise ValueError(f"rating must be 1-4, not {rating!r}")
+        if rating == 1 and int(card.state) == int(Phase.REVIEW):
+            lapses += 1
+        card, _log = review_card(card, ratings[rating], at, duration)
+    return _from_fsrs(card), len(reviews), lapses

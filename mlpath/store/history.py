@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 
+from mlpath.core.review_ids import review_uid
 from mlpath.core.scheduling import CardState
 from mlpath.core.srs import Phase
 from mlpath.core.stats import Answer
@@ -214,8 +215,9 @@ def merge(conn: sqlite3.Connection, data: dict[str, list[dict]], now: datetime) 
             if key[:2] not in card_ids:
                 raise MissingCard(rec["question"])
             rows.append((card_ids[key[:2]], rec["pack"], rec["question"], rec["topic"], key[2], rec["rating"],
-                         rec["correct"], rec["answer"], rec["response_ms"], rec["seed"], rec.get("flag")))
-        conn.executemany(tables.REVIEW_INSERT_SQL, rows)
+                         rec["correct"], rec["answer"], rec["response_ms"], rec["seed"], rec.get("flag"),
+                         review_uid(rec["question"], rec["reviewed_at"], rec["rating"])))
+        conn.executemany(tables.REVIEW_INSERT_UID_SQL, rows)
         added["reviews"] += len(rows)
     return added
 

@@ -83,7 +83,8 @@ class CardRow(SQLModel, table=True):
 class ReviewRow(SQLModel, table=True):
     __tablename__ = "review"
     __table_args__ = (_in_pack(("pack", "question_id"), "question"), _in_pack(("pack", "topic_id"), "topic"),
-                      Index("ix_review_pack_topic_at", "pack", "topic_id", "reviewed_at"))
+                      Index("ix_review_pack_topic_at", "pack", "topic_id", "reviewed_at"),
+                      Index("ix_review_uid", "uid", unique=True))
     id: int | None = Field(default=None, primary_key=True)
     card_id: int = Field(sa_column=Column(Integer, ForeignKey("card.id"), nullable=False, index=True))
     pack: str
@@ -96,6 +97,9 @@ class ReviewRow(SQLModel, table=True):
     response_ms: int | None = None
     seed: int | None = None
     flag: str | None = None  # "dont_know" (no guess), "typo" (accepted, graded Hard), "overridden" ("I was right")
+    # unique across devices (mlpath.core.review_ids); NULL only for a row written without one, which `mlpath
+    # sync` fills in before pushing
+    uid: str | None = None
 
 
 class ContentState(SQLModel, table=True):
@@ -231,3 +235,27 @@ class CardEvidence(SQLModel, table=True):
     card_id: int = Field(sa_column=Column(Integer, ForeignKey("card.id"), primary_key=True))
     reps: int
     passed_after_gap: bool = False
+
+
+class SyncState(SQLModel, table=True):
+    """Where `mlpath sync` got to with one server (its instance id) for one pack: the local review and status
+    event row ids pushed so far, and the server positions pulled so far. Written in the same transaction as the
+    rows they describe, so an interrupted sync resumes without losing or doubling anything."""
+
+    __tablename__ = "sync_state"
+    server: str = Field(primary_key=True)
+    pack: str = Field(primary_key=True)
+    pushed_review: int = 0
+    pushed_event: int = 0
+    pulled_review: int = 0
+    pulled_event: int = 0
+    synced_at: datetime | None = None
+
+
+class SyncPending(SQLModel, table=True):
+    """Cards (kind "card", key = question id) and topics (kind "topic") whose state `mlpath sync` must recompute
+    from the merged log; marked with the rows that change them, cleared when recomputed."""
+
+    __tablename__ = "sync_pending"
+    kind: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)

@@ -190,8 +190,9 @@ def record_review(conn: sqlite3.Connection, pack: str, *, question_id: str, topi
             tables.update_card(conn, card_id, after, add_reps=1, add_lapses=lapse)
         else:
             card_id = tables.insert_card(conn, pack, question_id, after, now, reps=1, lapses=0)
-        review_id = conn.execute(tables.REVIEW_INSERT_SQL, (card_id, pack, question_id, topic_id, ts, int(rating),
-                                                            correct, answer, response_ms, seed, flag)).lastrowid
+        uid = tables.new_review_uid(conn, pack, question_id, now, rating)
+        review_id = conn.execute(tables.REVIEW_INSERT_UID_SQL, (card_id, pack, question_id, topic_id, ts, int(rating),
+                                                                correct, answer, response_ms, seed, flag, uid)).lastrowid
     return review_id
 
 

@@ -21,7 +21,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "card": ("id", "pack", "question_id", "state", "step", "stability", "difficulty", "due", "last_review",
              "created_at", "reps", "lapses"),
     "review": ("id", "card_id", "pack", "question_id", "topic_id", "reviewed_at", "rating", "correct", "answer",
-               "response_ms", "seed", "flag"),
+               "response_ms", "seed", "flag", "uid"),
     "content_state": ("id", "pack", "title", "version", "source", "fingerprint", "roadmap", "synced_at"),
     "preference": ("key", "value"),
     "fsrs_parameters": ("id", "parameters", "fitted_at", "reviews", "trained_on", "log_loss", "rmse_bins",
@@ -36,6 +36,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "credit_strength": ("id", "at", "strength", "observations"),
     "credit_probe": ("id", "card_id", "topic_id", "source_topic_id", "flagged_at", "recall", "answered_at"),
     "card_evidence": ("card_id", "reps", "passed_after_gap"),
+    "sync_state": ("server", "pack", "pushed_review", "pushed_event", "pulled_review", "pulled_event", "synced_at"),
+    "sync_pending": ("kind", "key"),
 }
 
 # The tables whose rows belong to a pack (every one has a ``pack`` column), children after parents.
@@ -106,3 +108,21 @@ def upsert_status(conn: sqlite3.Connection, pack: str, topic_id: str, status: st
 REVIEW_INSERT = ("card_id", "pack", "question_id", "topic_id", "reviewed_at", "rating", "correct", "answer",
                  "response_ms", "seed", "flag")
 REVIEW_INSERT_SQL = f"INSERT INTO review ({', '.join(REVIEW_INSERT)}) VALUES ({','.join('?' * len(REVIEW_INSERT))})"
+
+REVIEW_INSERT_UID = (*REVIEW_INSERT, "uid")
+REVIEW_INSERT_UID_SQL = (f"INSERT INTO review ({', '.join(REVIEW_INSERT_UID)}) "
+                         f"VALUES ({','.join('?' * len(REVIEW_INSERT_UID))})")
+
+
+def new_review_uid(conn: sqlite3.Connection, pack: str, question_id: str, at: datetime, rating: int) -> str:
+    """The cross-device id of a review about to be stored (see mlpath.core.review_ids): the same review recorded,
+    imported or pulled anywhere gets the same id."""
+    from mlpath.core.review_ids import review_uid
+
+    same = conn.execute("SELECT COUNT(*) FROM review WHERE reviewed_at = ? AND pack = ? AND question_id = ? AND rating = ?",
+                        (to_db(at), pack, question_id, int(rating))).fetchone()[0]
+    while True:  # an id already taken (by a review pulled from another device) is skipped
+        uid = review_uid(question_id, at, rating, same)
+        if conn.execute("SELECT 1 FROM review WHERE uid = ?", (uid,)).fetchone() is None:
+            return uid
+        same += 1

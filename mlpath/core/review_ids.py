@@ -1,0 +1,39 @@
+"""Review ids that are unique across devices: UUIDv7 layout (RFC 9562), derived from the review itself.
+
+The 48-bit timestamp is the review's own time in milliseconds; the 74 "random" bits are a SHA-256 of the review's
+identity (question, exact time, rating, and its occurrence among reviews identical in all three). So the same
+review gets the same id on every device, whether it was recorded there, migrated from an older database, imported
+from a backup or pulled by `mlpath sync`; and two different reviews never share one (short of a hash collision).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta, timezone
+
+_UUID_TEXT = set("0123456789abcdef-")
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def canonical_time(at: datetime) -> str:
+    if at.tzinfo is None:
+        raise ValueError("time must be timezone-aware")
+    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def review_uid(question_id: str, at: datetime, rating: int, occurrence: int = 0) -> str:
+    """The id of the ``occurrence``-th (from 0) review of ``question_id`` at ``at`` with ``rating``."""
+    key = f"{question_id}\x1f{canonical_time(at)}\x1f{int(rating)}\x1f{int(occurrence)}".encode()
+    digest = int.from_bytes(hashlib.sha256(key).digest()[:10], "big")  # 80 bits, 74 used
+    ms = max(0, (at - _EPOCH) // timedelta(milliseconds=1))  # exact integer arithmetic, no float rounding
+    rand_a = digest & 0xFFF
+    rand_b = (digest >> 12) & ((1 << 62) - 1)
+    value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def is_review_uid(text: object) -> bool:
+    """Whether ``text`` looks like an id made by `review_uid` (36 characters of lowercase hex and dashes, v7)."""
+    return (isinstance(text, str) and len(text) == 36 and set(text) <= _UUID_TEXT
+            and [len(p) for p in text.split("-")] == [8, 4, 4, 4, 12] and text[14] == "7" and text[19] in "89ab")
