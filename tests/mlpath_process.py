@@ -55,7 +55,7 @@ class QuizProcess:
         except (BrokenPipeError, OSError, ValueError):
             return False  # the quiz already ended
 
-    def _wait(self, done, what: str, timeout: float = 20.0) -> bool:
+    def _wait(self, done, what: str, timeout: float = 60.0) -> bool:
         """Read output until ``done()``; False if the output ended first."""
         deadline = time.monotonic() + timeout
         while not done():
