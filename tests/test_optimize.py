@@ -195,3 +195,23 @@ def test_rescheduling_over_several_processes_gives_the_same_states(learner_home,
     finally:
         s.close()
     assert dict(parallel) == dict(serial) and moved == moved_too > 0
+
+
+def test_stats_shows_the_memory_model_before_and_after_a_fit(cli, learner_home):
+    code, out, err = cli("stats", "--json", "--tz", "UTC")
+    assert code == 0, err
+    before = json.loads(out)["memory_model"]
+    assert before["provenance"]["source"] == "defaults" and before["calibration"] == []
+    recall = [p["recall"] for p in before["curve"]]
+    assert recall[0] == pytest.approx(1.0) and recall == sorted(recall, reverse=True)
+    fit = _optimize(cli)
+    code, out, err = cli("stats", "--json", "--tz", "UTC")
+    model = json.loads(out)["memory_model"]
+    assert model["provenance"]["source"] == "fitted" and tuple(model["provenance"]["parameters"]) == tuple(fit["parameters"])
+    assert model["provenance"]["log_loss"] == pytest.approx(fit["new_check"]["log_loss"])
+    # the calibration is over exactly the held-out reviews that checked the fit
+    assert sum(b["reviews"] for b in model["calibration"]) == fit["new_check"]["reviews"]
+    for b in model["calibration"]:
+        assert b["low"] <= b["predicted"] <= b["high"] and 0 <= b["actual"] <= 1
+    code, out, err = cli("stats", "--tz", "UTC")
+    assert "Memory model: fitted to your" in out and "predicted vs actual recall" in out

@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("previous_log_loss", sa.Float(), nullable=False),
         sa.Column("previous_rmse_bins", sa.Float(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("calibration", sa.String(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(

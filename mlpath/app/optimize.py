@@ -26,6 +26,44 @@ class Provenance:
 
 
 @dataclass(frozen=True)
+class CalibrationBin:
+    low: float  # predicted recall from ...
+    high: float  # ... to
+    reviews: int
+    predicted: float  # mean predicted recall in the bin
+    actual: float  # share of those reviews recalled
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    days: float
+    recall: float
+
+
+@dataclass(frozen=True)
+class MemoryModel:
+    """What `stats` shows of the memory model: where the parameters come from, how well they predicted the
+    learner's held-out reviews (stored when they were fitted), and the forgetting curve of a typical card."""
+
+    provenance: Provenance
+    calibration: list[CalibrationBin]
+    curve: list[CurvePoint]
+    typical_stability: float  # days: the stability of a card after its first Good answer
+
+
+def memory_model(s: Session) -> MemoryModel:
+    row = stored.active(s.conn)
+    if row is None:
+        prov, params, bins = Provenance("defaults"), None, []
+    else:
+        prov = Provenance("fitted", row.fitted_at, row.reviews, row.log_loss, row.rmse_bins, row.parameters)
+        params, bins = row.parameters, [CalibrationBin(*b) for b in row.calibration]
+    weights = params or fitting.default_parameters()
+    curve = [CurvePoint(p.days, p.retrievability) for p in fitting.memory_curve(params)]
+    return MemoryModel(prov, bins, curve, float(weights[2]))
+
+
+@dataclass(frozen=True)
 class Check:
     log_loss: float
     rmse_bins: float
@@ -144,11 +182,12 @@ def optimize(s: Session, *, dry_run: bool = False) -> Optimized:
     moved = 0
     if adopt is not None:
         weights = tuple(float(w) for w in adopt.parameters)
+        bins = fitting.calibration(result.candidate.parameters, events, bins=10, since=result.cutoff)
         states, moved = _rescheduled_states(s, weights)
         stored.adopt(s.conn, weights, fitted_at=s.now, reviews=len(events), trained_on=adopt.trained_on,
                      log_loss=cmp.new.log_loss, rmse_bins=cmp.new.rmse_bins,
                      previous_log_loss=cmp.current.log_loss, previous_rmse_bins=cmp.current.rmse_bins,
-                     card_states=states)
+                     card_states=states, calibration=[tuple(b) for b in bins])
     shown = result.adopt if result.adopt is not None else result.candidate
     return Optimized(
         reviews=len(events), long_term=fitting.long_term_reviews(events), held_out_from=result.cutoff,

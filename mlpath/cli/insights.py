@@ -147,6 +147,9 @@ def stats(
       forecast: overdue, total, days [{date, due}] (30 days; day 0 includes overdue cards),
         budget {cards_per_day, days [cards done per day within daily_minutes], backlog_days}
       pack (the pack covered, null with --all-packs), all_packs
+      memory_model: provenance {source (defaults|fitted), fitted_at, reviews, log_loss, rmse_bins, parameters},
+        calibration [{low, high, reviews, predicted, actual}] (held-out reviews, stored at the fit),
+        curve [{days, recall}] (a typical card), typical_stability
     accuracy and retention are fractions from 0 to 1, or null when there is nothing to count.
     """
     from mlpath.app import stats as use_case
@@ -156,11 +159,15 @@ def stats(
         from mlpath.app.today import budget_forecast  # the daily budget's hook (issue #21)
 
         budgeted = budget_forecast(s, [d.due for d in report.forecast])
+        from mlpath.app.optimize import memory_model  # the memory model section (issue #12)
+
+        memory = memory_model(s)
     if json:
         from mlpath.values import to_jsonable
 
         data = to_jsonable(report)
         data["forecast"]["budget"] = to_jsonable(budgeted)
+        data["memory_model"] = to_jsonable(memory)
         return r.emit_json(data)
     h, st = report.heatmap, report.streak
     head = (f"{report.total_reviews} reviews on {report.days_studied} day{'s' if report.days_studied != 1 else ''}"
@@ -187,6 +194,27 @@ def stats(
     r.line()
     _forecast(report)
     _budget(budgeted, [d.due for d in report.forecast])
+    r.line()
+    _memory(memory)
+
+
+def _memory(m) -> None:
+    """Where the memory model comes from, how well it predicted you, and a typical card's forgetting curve."""
+    p = m.provenance
+    if p.source == "fitted":
+        title = (f"Memory model: fitted to your {p.reviews:,} reviews on {p.fitted_at.date().isoformat()} "
+                 f"(held-out log loss {p.log_loss:.3f}, RMSE {p.rmse_bins:.3f})")
+    else:
+        title = "Memory model: FSRS's default parameters (`mlpath optimize` fits them to you)"
+    r.styled(f"[bold]{r.esc(title)}[/]", title)
+    if m.calibration:
+        r.line("  predicted vs actual recall on the reviews held out when it was fitted:")
+        for b in m.calibration:
+            bar = "#" * round(20 * b.actual)
+            r.line(f"  {b.low * 100:3.0f}-{b.high * 100:3.0f}% predicted: {b.actual * 100:5.1f}% recalled "
+                   f"(mean prediction {b.predicted * 100:5.1f}%, {b.reviews} reviews) {bar}")
+    curve = "  ".join(f"{c.days:g} d {c.recall * 100:.0f}%" for c in m.curve if c.days in (1, 3, 7, 14, 30, 90, 365))
+    r.line(f"  a typical card (stability {m.typical_stability:.1f} days after its first Good): {curve}")
 
 
 def _budget(b, due: list[int]) -> None:

@@ -140,6 +140,7 @@ class FsrsParameters(SQLModel, table=True):
     previous_log_loss: float  # of the parameters they replaced, on the same held-out reviews
     previous_rmse_bins: float
     active: bool = True
+    calibration: str | None = None  # JSON [[low, high, reviews, predicted, actual], ...] on the held-out reviews
 
 
 class Notice(SQLModel, table=True):

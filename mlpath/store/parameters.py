@@ -23,6 +23,18 @@ class StoredParameters(NamedTuple):
     rmse_bins: float
     previous_log_loss: float
     previous_rmse_bins: float
+    calibration: tuple[tuple[float, float, int, float, float], ...] = ()  # (low, high, reviews, predicted, actual)
+
+
+def _calibration(text: str | None) -> tuple:
+    """The stored calibration bins; a row that does not read back is shown as none."""
+    if not text:
+        return ()
+    try:
+        rows = json.loads(text)
+        return tuple((float(a), float(b), int(n), float(p), float(y)) for a, b, n, p, y in rows)
+    except (ValueError, TypeError):
+        return ()
 
 
 def _parse(text: str) -> tuple[float, ...] | None:
@@ -40,18 +52,19 @@ def _parse(text: str) -> tuple[float, ...] | None:
 def active(conn: sqlite3.Connection) -> StoredParameters | None:
     row = conn.execute(
         "SELECT id, parameters, fitted_at, reviews, trained_on, log_loss, rmse_bins, previous_log_loss, "
-        "previous_rmse_bins FROM fsrs_parameters WHERE active ORDER BY id DESC LIMIT 1").fetchone()
+        "previous_rmse_bins, calibration FROM fsrs_parameters WHERE active ORDER BY id DESC LIMIT 1").fetchone()
     if row is None:
         return None
     weights = _parse(row[1])
     if weights is None:
         return None
-    return StoredParameters(row[0], weights, from_db(row[2]), *row[3:])
+    return StoredParameters(row[0], weights, from_db(row[2]), *row[3:9], _calibration(row[9]))
 
 
 def adopt(conn: sqlite3.Connection, weights: tuple[float, ...], *, fitted_at: datetime, reviews: int,
           trained_on: int, log_loss: float, rmse_bins: float, previous_log_loss: float,
-          previous_rmse_bins: float, card_states: list[tuple[int, tuple]] = ()) -> int:
+          previous_rmse_bins: float, card_states: list[tuple[int, tuple]] = (),
+          calibration: list[tuple] = ()) -> int:
     """Make ``weights`` the active parameters and write the rescheduled card states, in one transaction."""
     from mlpath.store import tables
 
@@ -59,9 +72,9 @@ def adopt(conn: sqlite3.Connection, weights: tuple[float, ...], *, fitted_at: da
         conn.execute("UPDATE fsrs_parameters SET active = 0 WHERE active")
         new_id = conn.execute(
             "INSERT INTO fsrs_parameters (parameters, fitted_at, reviews, trained_on, log_loss, rmse_bins, "
-            "previous_log_loss, previous_rmse_bins, active) VALUES (?,?,?,?,?,?,?,?,1)",
+            "previous_log_loss, previous_rmse_bins, active, calibration) VALUES (?,?,?,?,?,?,?,?,1,?)",
             (json.dumps(list(weights)), to_db(fitted_at), reviews, trained_on, log_loss, rmse_bins,
-             previous_log_loss, previous_rmse_bins)).lastrowid
+             previous_log_loss, previous_rmse_bins, json.dumps([list(b) for b in calibration]))).lastrowid
         for card_id, state in card_states:
             tables.update_card(conn, card_id, state)
     return new_id

@@ -25,7 +25,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "content_state": ("id", "pack", "title", "version", "source", "fingerprint", "roadmap", "synced_at"),
     "preference": ("key", "value"),
     "fsrs_parameters": ("id", "parameters", "fitted_at", "reviews", "trained_on", "log_loss", "rmse_bins",
-                        "previous_log_loss", "previous_rmse_bins", "active"),
+                        "previous_log_loss", "previous_rmse_bins", "active", "calibration"),
     "notice": ("key", "at", "value"),
     "status_reason": ("event_id", "reason"),
     "implicit_credit": ("id", "card_id", "topic_id", "source_topic_id", "source_review_id", "distance", "at",
