@@ -410,14 +410,15 @@ def _history(home, n_questions: int, per_question: int, start: str) -> int:
     os.environ["MLPATH_HOME"] = str(home)
     t0 = datetime.fromisoformat(start)
     s = open_session(now=t0)
-    questions = s.conn.execute("SELECT id, topic_id FROM question WHERE active ORDER BY rowid LIMIT ?",
-                               (n_questions,)).fetchall()
+    questions = s.conn.execute("SELECT id, topic_id FROM question WHERE pack = ? AND active ORDER BY rowid LIMIT ?",
+                               (s.pack, n_questions)).fetchall()
     with db.transaction(s.conn):
         for i, (q, topic) in enumerate(questions):
             log = [(1 + (i + k) % 4, t0 + timedelta(days=k, minutes=i), None) for k in range(per_question)]
-            card = tables.insert_card(s.conn, q, replay(log, log[0][1]), log[0][1], len(log), 0)
+            card = tables.insert_card(s.conn, s.pack, q, replay(log, log[0][1]), log[0][1], len(log), 0)
             s.conn.executemany(tables.REVIEW_INSERT_UID_SQL, [
-                (card, q, topic, db.to_db(at), rating, rating > 1, None, None, None, review_uid(q, at, rating))
+                (card, s.pack, q, topic, db.to_db(at), rating, rating > 1, None, None, None, None,
+                 review_uid(q, at, rating))
                 for rating, at, _ in log])
     s.close()
     return len(questions) * per_question
@@ -466,12 +467,12 @@ def _answer(home, monkeypatch, q_index: int, rating: int, at):
     monkeypatch.setenv("MLPATH_HOME", str(home))
     s = open_session(now=at)
     try:
-        q, topic = s.conn.execute("SELECT id, topic_id FROM question WHERE active ORDER BY rowid LIMIT 1 OFFSET ?",
-                                  (q_index,)).fetchone()
-        card = queries.cards_for_topics(s.conn, [topic]).get(q)
+        q, topic = s.conn.execute("SELECT id, topic_id FROM question WHERE pack = ? AND active ORDER BY rowid "
+                                  "LIMIT 1 OFFSET ?", (s.pack, q_index)).fetchone()
+        card = queries.cards_for_topics(s.conn, s.pack, [topic]).get(q)
         before = card.state if card else scheduling.new_card(at)
         after = scheduling.review(before, rating, at)  # fuzzed, as `mlpath quiz` does
-        queries.record_review(s.conn, question_id=q, topic_id=topic, before=card.state if card else None,
+        queries.record_review(s.conn, s.pack, question_id=q, topic_id=topic, before=card.state if card else None,
                               after=after, now=at, rating=rating, correct=rating > 1, answer=None, response_ms=None,
                               seed=None)
     finally:
@@ -485,7 +486,7 @@ def _set_status(home, monkeypatch, t_index: int, status: str, at):
     monkeypatch.setenv("MLPATH_HOME", str(home))
     s = open_session(now=at)
     try:
-        queries.set_status(s.conn, s.roadmap.topics[t_index].id, status, at)
+        queries.set_status(s.conn, s.pack, s.roadmap.topics[t_index].id, status, at)
     finally:
         s.close()
 
