@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from mlpath.cli import render as r
-from mlpath.cli.common import JsonOpt, session
+from mlpath.cli.common import JsonOpt, PackOpt, session
 
 class_app = typer.Typer(help="Run a class on a PostgreSQL server.\n\nSet it up, add learners, read the report.",
                         no_args_is_help=True, rich_markup_mode=None)
@@ -23,16 +23,17 @@ def _note(text: str) -> None:
     sys.stderr.write(text + "\n")
 
 
-def sync(json: JsonOpt = False) -> None:
+def sync(pack: PackOpt = None, json: JsonOpt = False) -> None:
     """Merge your history with your other devices.
 
     This device's history is merged with your other devices' through the sync server. The server is MLPATH_SYNC_URL or sync_url in config.toml (a teacher or admin gets it from `mlpath class
     add-learner`). Reviews are merged, each exactly once; cards are recomputed from the merged reviews in time
-    order; a topic's status follows its latest change. Safe to interrupt and to repeat.
+    order; a topic's status follows its latest change. One pack at a time (the active one, or --pack). Safe to
+    interrupt and to repeat.
     """
     from mlpath.app import sync as use_case
 
-    with session() as s:
+    with session(pack) as s:
         result = use_case.sync(s)
     for warning in result.warnings:
         _note(f"mlpath: warning: {warning}")
