@@ -71,6 +71,34 @@ def test_the_migration_gives_every_existing_review_its_id_and_keeps_every_row(tm
     conn.close()
 
 
+def test_the_same_review_in_two_packs_gets_two_ids_in_the_migration_and_before_a_push(tmp_path):
+    from mlpath.store import sync_local
+
+    path = tmp_path / "mlpath.db"
+    _old_database(path)  # pack p: reviews 1 and 2 identical (q, 2026-01-01, Good)
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO topic VALUES ('r', 't', 'T', 'maths', 1, '2026-01-01 00:00:00.000000')")
+    conn.execute("INSERT INTO question VALUES ('r', 'q', 't', 'choice', '{}', 1)")
+    conn.execute("INSERT INTO card (id, pack, question_id, state, due, created_at, reps, lapses) "
+                 "VALUES (2, 'r', 'q', 2, '2026-01-02 00:00:00.000000', '2026-01-01 00:00:00.000000', 1, 0)")
+    conn.execute("INSERT INTO review (id, card_id, pack, question_id, topic_id, reviewed_at, rating) "
+                 "VALUES (5, 2, 'r', 'q', 't', '2026-01-01 00:00:00.000000', 3)")  # the same review in pack r
+    conn.commit()
+    conn.close()
+    conn = db.connect(path)
+    t = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    uid = lambda n: review_uid("q", t, 3, n)  # noqa: E731
+    assert conn.execute("SELECT id, pack, uid FROM review WHERE rating = 3 ORDER BY id").fetchall() == [
+        (1, "p", uid(0)), (2, "p", uid(1)), (5, "r", uid(2))]  # pack r's first one skips the ids pack p holds
+    conn.execute("INSERT INTO review (card_id, pack, question_id, topic_id, reviewed_at, rating) "
+                 "VALUES (2, 'r', 'q', 't', '2026-01-01 00:00:00.000000', 3)")  # r's second, without an id
+    assert sync_local.fill_missing_uids(conn) == 1
+    assert conn.execute("SELECT uid FROM review WHERE id = 6").fetchone() == (uid(3),)
+    assert sync_local.unpushed_reviews(conn, "r", 0, 10)[0][1][0] == uid(2)
+    assert [r[0] for r in sync_local.unpushed_reviews(conn, "p", 1, 10)] == [2, 3, 4]
+    conn.close()
+
+
 def test_a_new_answer_gets_the_next_occurrence_id(cli, mini, monkeypatch):
     monkeypatch.setenv("MLPATH_NOW", "2026-11-01T10:00:00+00:00")
     from mlpath.app.session import open_session
