@@ -101,8 +101,9 @@ def _questions() -> list[tuple[str, str, str]]:
     with tempfile.TemporaryDirectory() as home:
         os.environ["MLPATH_HOME"] = home
         s = open_session(now=NOW)
-        rows = s.conn.execute("SELECT q.id, q.topic_id, t.area FROM question q JOIN topic t ON t.id = q.topic_id "
-                              "WHERE q.active ORDER BY q.rowid").fetchall()
+        rows = s.conn.execute("SELECT q.id, q.topic_id, t.area FROM question q "
+                              "JOIN topic t ON t.pack = q.pack AND t.id = q.topic_id "
+                              "WHERE q.pack = ? AND q.active ORDER BY q.rowid", (s.pack,)).fetchall()
         s.close()
     return rows
 
@@ -131,11 +132,12 @@ def _local_answers(home: Path, n: int, day: datetime) -> None:
     from mlpath.store import queries
 
     s = open_session(now=day)
-    qs = s.conn.execute("SELECT id, topic_id FROM question WHERE active ORDER BY rowid LIMIT ?", (n,)).fetchall()
+    qs = s.conn.execute("SELECT id, topic_id FROM question WHERE pack = ? AND active ORDER BY rowid LIMIT ?",
+                        (s.pack, n)).fetchall()
     for i, (q, topic) in enumerate(qs):
         at = day + timedelta(seconds=i * 5)
         before = new_card(at)
-        queries.record_review(s.conn, question_id=q, topic_id=topic, before=None, after=review(before, 3, at),
+        queries.record_review(s.conn, s.pack, question_id=q, topic_id=topic, before=None, after=review(before, 3, at),
                               now=at, rating=3, correct=True, answer="x", response_ms=800, seed=None)
     s.close()
 

@@ -363,6 +363,51 @@ def test_a_pack_only_one_device_has_is_kept_on_the_server_not_pulled_into_anothe
         ("mlpath-roadmap", 1), ("someone-elses-pack", 1)]
 
 
+def test_each_pack_syncs_apart_even_where_two_packs_share_question_ids(cli, monkeypatch, tmp_path, pg_class):
+    from test_packs import make_pack
+
+    urls = _class(cli, pg_class, "alice")
+    alpha = make_pack(tmp_path / "src" / "alpha", "alpha", "Alpha")
+    beta = make_pack(tmp_path / "src" / "beta", "beta", "Beta")
+    a = Device(cli, monkeypatch, tmp_path / "a", urls["alice"])
+    b = Device(cli, monkeypatch, tmp_path / "b", urls["alice"])
+    for d in (a, b):
+        d("pack", "add", str(alpha), now=T1)
+        d("pack", "add", str(beta), now=T1)
+    # on device a: the same question id answered the same way at the same moment in both packs; basics done in alpha
+    a("pack", "use", "beta", now=T1)
+    a("quiz", "basics", now=T1, input="y\n")
+    a("pack", "use", "alpha", now=T1)
+    a("quiz", "basics", now=T1, input="y\n")
+    a("done", "basics", now=T2)
+    uids = [r[0] for r in a.reviews()]
+    assert len(set(uids)) == 2  # two reviews, two ids
+
+    a("sync", now=T3)  # alpha, the active pack, only
+    assert pg_class.sql("SELECT pack, count(*) FROM mlpath.review GROUP BY pack ORDER BY pack") == [("alpha", 1)]
+    assert pg_class.sql("SELECT pack, topic, status FROM mlpath.status_event") == [("alpha", "basics", "done")]
+    a("sync", "--pack", "beta", now=T3)
+    assert pg_class.sql("SELECT pack, count(*) FROM mlpath.review GROUP BY pack ORDER BY pack") == [
+        ("alpha", 1), ("beta", 1)]
+
+    b("pack", "use", "beta", now=T3)
+    result = b.json("sync", now=T4)  # beta only: alpha's review and status stay on the server for now
+    assert (result["pack"], result["pulled_reviews"], result["pulled_status_events"]) == ("beta", 1, 0)
+    assert b.sql("SELECT pack, count(*) FROM review GROUP BY pack") == [("beta", 1)]
+    assert b.json("progress", now=T4)["done"] == 0
+    result = b.json("sync", "--pack", "alpha", now=T4)
+    assert (result["pack"], result["pulled_reviews"], result["pulled_status_events"]) == ("alpha", 1, 1)
+    assert b.json("progress", "--pack", "alpha", now=T4)["done"] == 1
+    assert b.json("progress", now=T4)["done"] == 0  # beta's basics is still not started
+
+    cards = "SELECT pack, question_id, state, stability, difficulty, due, last_review, reps FROM card ORDER BY 1, 2"
+    statuses = "SELECT pack, topic_id, status, started_at, finished_at, updated_at FROM topic_status ORDER BY 1, 2"
+    assert a.reviews() == b.reviews() and a.sql(cards) == b.sql(cards) and len(a.sql(cards)) == 2
+    assert a.sql(statuses) == b.sql(statuses) == [("alpha", "basics", "done", a.sql(statuses)[0][3],
+                                                   a.sql(statuses)[0][4], a.sql(statuses)[0][5])]
+    assert a.sql("SELECT count(*) FROM sync_pending") == b.sql("SELECT count(*) FROM sync_pending") == [(0,)]
+
+
 def test_a_review_of_a_question_this_device_lacks_is_kept(cli, monkeypatch, tmp_path, pg_class):
     import psycopg
 
@@ -410,14 +455,15 @@ def _history(home, n_questions: int, per_question: int, start: str) -> int:
     os.environ["MLPATH_HOME"] = str(home)
     t0 = datetime.fromisoformat(start)
     s = open_session(now=t0)
-    questions = s.conn.execute("SELECT id, topic_id FROM question WHERE active ORDER BY rowid LIMIT ?",
-                               (n_questions,)).fetchall()
+    questions = s.conn.execute("SELECT id, topic_id FROM question WHERE pack = ? AND active ORDER BY rowid LIMIT ?",
+                               (s.pack, n_questions)).fetchall()
     with db.transaction(s.conn):
         for i, (q, topic) in enumerate(questions):
             log = [(1 + (i + k) % 4, t0 + timedelta(days=k, minutes=i), None) for k in range(per_question)]
-            card = tables.insert_card(s.conn, q, replay(log, log[0][1]), log[0][1], len(log), 0)
+            card = tables.insert_card(s.conn, s.pack, q, replay(log, log[0][1]), log[0][1], len(log), 0)
             s.conn.executemany(tables.REVIEW_INSERT_UID_SQL, [
-                (card, q, topic, db.to_db(at), rating, rating > 1, None, None, None, review_uid(q, at, rating))
+                (card, s.pack, q, topic, db.to_db(at), rating, rating > 1, None, None, None, None,
+                 review_uid(q, at, rating))
                 for rating, at, _ in log])
     s.close()
     return len(questions) * per_question
@@ -466,12 +512,12 @@ def _answer(home, monkeypatch, q_index: int, rating: int, at):
     monkeypatch.setenv("MLPATH_HOME", str(home))
     s = open_session(now=at)
     try:
-        q, topic = s.conn.execute("SELECT id, topic_id FROM question WHERE active ORDER BY rowid LIMIT 1 OFFSET ?",
-                                  (q_index,)).fetchone()
-        card = queries.cards_for_topics(s.conn, [topic]).get(q)
+        q, topic = s.conn.execute("SELECT id, topic_id FROM question WHERE pack = ? AND active ORDER BY rowid "
+                                  "LIMIT 1 OFFSET ?", (s.pack, q_index)).fetchone()
+        card = queries.cards_for_topics(s.conn, s.pack, [topic]).get(q)
         before = card.state if card else scheduling.new_card(at)
         after = scheduling.review(before, rating, at)  # fuzzed, as `mlpath quiz` does
-        queries.record_review(s.conn, question_id=q, topic_id=topic, before=card.state if card else None,
+        queries.record_review(s.conn, s.pack, question_id=q, topic_id=topic, before=card.state if card else None,
                               after=after, now=at, rating=rating, correct=rating > 1, answer=None, response_ms=None,
                               seed=None)
     finally:
@@ -485,7 +531,7 @@ def _set_status(home, monkeypatch, t_index: int, status: str, at):
     monkeypatch.setenv("MLPATH_HOME", str(home))
     s = open_session(now=at)
     try:
-        queries.set_status(s.conn, s.roadmap.topics[t_index].id, status, at)
+        queries.set_status(s.conn, s.pack, s.roadmap.topics[t_index].id, status, at)
     finally:
         s.close()
 

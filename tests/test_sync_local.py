@@ -42,14 +42,14 @@ def _old_database(path):
 
     command.upgrade(db.alembic_config(path), "0006_parameters")
     conn = sqlite3.connect(path)
-    conn.execute("INSERT INTO topic VALUES ('t', 'T', 'maths', 1, '2026-01-01 00:00:00.000000')")
-    conn.execute("INSERT INTO question VALUES ('q', 't', 'choice', '{}', 1)")
-    conn.execute("INSERT INTO card (id, question_id, state, due, created_at, reps, lapses) "
-                 "VALUES (1, 'q', 2, '2026-01-02 00:00:00.000000', '2026-01-01 00:00:00.000000', 3, 0)")
+    conn.execute("INSERT INTO topic VALUES ('p', 't', 'T', 'maths', 1, '2026-01-01 00:00:00.000000')")
+    conn.execute("INSERT INTO question VALUES ('p', 'q', 't', 'choice', '{}', 1)")
+    conn.execute("INSERT INTO card (id, pack, question_id, state, due, created_at, reps, lapses) "
+                 "VALUES (1, 'p', 'q', 2, '2026-01-02 00:00:00.000000', '2026-01-01 00:00:00.000000', 3, 0)")
     rows = [(1, "2026-01-01 00:00:00.000000", 3), (2, "2026-01-01 00:00:00.000000", 3),  # identical twice
             (3, "2026-01-01 00:00:00.000000", 1), (4, "2026-01-05 12:30:00.500000", 4)]
-    conn.executemany("INSERT INTO review (id, card_id, question_id, topic_id, reviewed_at, rating) "
-                     "VALUES (?, 1, 'q', 't', ?, ?)", rows)
+    conn.executemany("INSERT INTO review (id, card_id, pack, question_id, topic_id, reviewed_at, rating) "
+                     "VALUES (?, 1, 'p', 'q', 't', ?, ?)", rows)
     conn.commit()
     conn.close()
     return rows
@@ -71,17 +71,46 @@ def test_the_migration_gives_every_existing_review_its_id_and_keeps_every_row(tm
     conn.close()
 
 
+def test_the_same_review_in_two_packs_gets_two_ids_in_the_migration_and_before_a_push(tmp_path):
+    from mlpath.store import sync_local
+
+    path = tmp_path / "mlpath.db"
+    _old_database(path)  # pack p: reviews 1 and 2 identical (q, 2026-01-01, Good)
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO topic VALUES ('r', 't', 'T', 'maths', 1, '2026-01-01 00:00:00.000000')")
+    conn.execute("INSERT INTO question VALUES ('r', 'q', 't', 'choice', '{}', 1)")
+    conn.execute("INSERT INTO card (id, pack, question_id, state, due, created_at, reps, lapses) "
+                 "VALUES (2, 'r', 'q', 2, '2026-01-02 00:00:00.000000', '2026-01-01 00:00:00.000000', 1, 0)")
+    conn.execute("INSERT INTO review (id, card_id, pack, question_id, topic_id, reviewed_at, rating) "
+                 "VALUES (5, 2, 'r', 'q', 't', '2026-01-01 00:00:00.000000', 3)")  # the same review in pack r
+    conn.commit()
+    conn.close()
+    conn = db.connect(path)
+    t = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    uid = lambda n: review_uid("q", t, 3, n)  # noqa: E731
+    assert conn.execute("SELECT id, pack, uid FROM review WHERE rating = 3 ORDER BY id").fetchall() == [
+        (1, "p", uid(0)), (2, "p", uid(1)), (5, "r", uid(2))]  # pack r's first one skips the ids pack p holds
+    conn.execute("INSERT INTO review (card_id, pack, question_id, topic_id, reviewed_at, rating) "
+                 "VALUES (2, 'r', 'q', 't', '2026-01-01 00:00:00.000000', 3)")  # r's second, without an id
+    assert sync_local.fill_missing_uids(conn) == 1
+    assert conn.execute("SELECT uid FROM review WHERE id = 6").fetchone() == (uid(3),)
+    assert sync_local.unpushed_reviews(conn, "r", 0, 10)[0][1][0] == uid(2)
+    assert [r[0] for r in sync_local.unpushed_reviews(conn, "p", 1, 10)] == [2, 3, 4]
+    conn.close()
+
+
 def test_a_new_answer_gets_the_next_occurrence_id(cli, mini, monkeypatch):
     monkeypatch.setenv("MLPATH_NOW", "2026-11-01T10:00:00+00:00")
     from mlpath.app.session import open_session
     from mlpath.store import queries
 
     s = open_session()
-    q = s.conn.execute("SELECT id, topic_id FROM question WHERE active ORDER BY rowid").fetchone()
+    q = s.conn.execute("SELECT id, topic_id FROM question WHERE pack = ? AND active ORDER BY rowid",
+                       (s.pack,)).fetchone()
     from mlpath.core.scheduling import new_card
 
     for _ in range(2):  # the same question, same time, same rating (a frozen clock): two reviews, two ids
-        queries.record_review(s.conn, question_id=q[0], topic_id=q[1], before=None, after=new_card(s.now), now=s.now,
+        queries.record_review(s.conn, s.pack, question_id=q[0], topic_id=q[1], before=None, after=new_card(s.now), now=s.now,
                               rating=3, correct=True, answer="a", response_ms=None, seed=None)
     uids = [r[0] for r in s.conn.execute("SELECT uid FROM review ORDER BY id")]
     s.close()
@@ -95,10 +124,10 @@ def test_reviews_written_without_an_id_get_one_before_a_push(tmp_path):
     _old_database(path)
     conn = db.connect(path)
     for _ in range(2):  # a third and a fourth identical review, without ids
-        conn.execute("INSERT INTO review (card_id, question_id, topic_id, reviewed_at, rating) "
-                     "VALUES (1, 'q', 't', '2026-01-01 00:00:00.000000', 3)")
-    conn.execute("INSERT INTO review (card_id, question_id, topic_id, reviewed_at, rating) "
-                 "VALUES (1, 'q', 't', '2026-01-01 00:00:00.000000', 2)")  # and another, new key
+        conn.execute("INSERT INTO review (card_id, pack, question_id, topic_id, reviewed_at, rating) "
+                     "VALUES (1, 'p', 'q', 't', '2026-01-01 00:00:00.000000', 3)")
+    conn.execute("INSERT INTO review (card_id, pack, question_id, topic_id, reviewed_at, rating) "
+                 "VALUES (1, 'p', 'q', 't', '2026-01-01 00:00:00.000000', 2)")  # and another, new key
     assert sync_local.fill_missing_uids(conn, page=1) == 3
     t = datetime(2026, 1, 1, tzinfo=timezone.utc)
     assert [r[0] for r in conn.execute("SELECT uid FROM review WHERE id >= 5 ORDER BY id")] == [
@@ -138,8 +167,8 @@ def test_the_status_after_sync_matches_what_the_commands_wrote(cli, mini, monkey
         code, out, err = cli(command, topic)
         assert code == 0, err
         s = open_session()
-        events, _row = sync_local.topic_events(s.conn, topic)
-        info = queries.status_info(s.conn, topic)
+        events, _row = sync_local.topic_events(s.conn, s.pack, topic)
+        info = queries.status_info(s.conn, s.pack, topic)
         s.close()
         expect = None if info.status == "not_started" else tuple(info)
         assert status_from_events(events) == expect

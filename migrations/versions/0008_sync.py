@@ -20,29 +20,38 @@ depends_on = None
 
 def _backfill(page: int = 5000) -> None:
     """Ids for every review, page by page (memory stays bounded on a long history): the occurrence counts among
-    identical reviews (same question, time and rating, in id order), which are adjacent in this order."""
+    identical reviews (same pack, question, time and rating, in id order), which are adjacent in this order; an id
+    already given to the same review in another pack (a question id two packs share) is skipped, as
+    mlpath.store.tables.new_review_uid does."""
     from array import array
 
     from mlpath.core.review_ids import review_uid
 
     conn = op.get_bind()
     order = array("q", (r[0] for r in conn.execute(sa.text(
-        "SELECT id FROM review WHERE uid IS NULL ORDER BY question_id, reviewed_at, rating, id"))))
-    key, occurrence = None, 0
+        "SELECT id FROM review WHERE uid IS NULL ORDER BY question_id, reviewed_at, rating, pack, id"))))
+    triple, key, occurrence, used = None, None, 0, set()
     for start in range(0, len(order), page):
         ids = order[start:start + page].tolist()
         found = {r[0]: r[1:] for r in conn.execute(
-            sa.text("SELECT id, question_id, reviewed_at, rating FROM review WHERE id IN :ids").bindparams(
+            sa.text("SELECT id, pack, question_id, reviewed_at, rating FROM review WHERE id IN :ids").bindparams(
                 sa.bindparam("ids", expanding=True)), {"ids": ids})}
         updates = []
         for review_id in ids:
-            question, at, rating = found[review_id]
-            if (question, str(at), rating) != key:
-                key, occurrence = (question, str(at), rating), 0
+            pack, question, at, rating = found[review_id]
+            if (question, str(at), rating) != triple:
+                triple, used = (question, str(at), rating), set()
+            if (pack, *triple) != key:
+                key, occurrence = (pack, *triple), 0
             when = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
             when = when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when
-            updates.append({"uid": review_uid(question, when, rating, occurrence), "id": review_id})
-            occurrence += 1
+            while True:
+                uid = review_uid(question, when, rating, occurrence)
+                occurrence += 1
+                if uid not in used:
+                    break
+            used.add(uid)
+            updates.append({"uid": uid, "id": review_id})
         conn.execute(sa.text("UPDATE review SET uid = :uid WHERE id = :id"), updates)
 
 
@@ -63,9 +72,10 @@ def upgrade() -> None:
     )
     op.create_table(
         "sync_pending",
+        sa.Column("pack", sa.String(), nullable=False),
         sa.Column("kind", sa.String(), nullable=False),
         sa.Column("key", sa.String(), nullable=False),
-        sa.PrimaryKeyConstraint("kind", "key"),
+        sa.PrimaryKeyConstraint("pack", "kind", "key"),
     )
 
 

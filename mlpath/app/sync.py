@@ -162,7 +162,7 @@ def sync(s: Session) -> SyncResult:
                 # push
                 while True:
                     after = local.position(s.conn, key, pack).pushed_review
-                    batch = local.unpushed_reviews(s.conn, after, BATCH)
+                    batch = local.unpushed_reviews(s.conn, pack, after, BATCH)
                     if not batch:
                         break
                     before, head, added = remote.push(conn, "review", pack, [_clean_review(r) for _, r in batch])
@@ -170,7 +170,7 @@ def sync(s: Session) -> SyncResult:
                     counts["pushed_reviews"] += added
                 while True:
                     after = local.position(s.conn, key, pack).pushed_event
-                    batch = local.unpushed_events(s.conn, after, BATCH)
+                    batch = local.unpushed_events(s.conn, pack, after, BATCH)
                     if not batch:
                         break
                     before, head, added = remote.push(conn, "status_event", pack, [r for _, r in batch])
@@ -185,33 +185,33 @@ def sync(s: Session) -> SyncResult:
                 raise connection.refused(server, e) from None
         finally:
             conn.close()
-        cards = _recompute_cards(s)
-        topics = _recompute_topics(s)
+        cards = _recompute_cards(s, pack)
+        topics = _recompute_topics(s, pack)
         local.finish(s.conn, key, pack, s.now)
     from mlpath.store import queries
 
     return SyncResult(server.shown, who.learner, pack, counts["pushed_reviews"], counts["pulled_reviews"],
                       counts["pushed_status_events"], counts["pulled_status_events"], cards, topics,
-                      queries.review_count(s.conn), warnings)
+                      queries.review_count(s.conn, pack), warnings)
 
 
-def _recompute_cards(s: Session, chunk: int = 500) -> int:
+def _recompute_cards(s: Session, pack: str, chunk: int = 500) -> int:
     """Replay every marked card's merged log, in time order, with the learner's parameters."""
     from mlpath.core.scheduling import replay_counted
     from mlpath.store import sync_local as local
 
-    questions = local.pending(s.conn, "card")
+    questions = local.pending(s.conn, pack, "card")
     done = 0
     for i in range(0, len(questions), chunk):
         states = []
         part = questions[i:i + chunk]
-        for question, card_id, created, log in local.card_logs(s.conn, part):
+        for question, card_id, created, log in local.card_logs(s.conn, pack, part):
             if not log:
                 continue
             created = min(created, log[0][1])
             state, reps, lapses = replay_counted(log, created, s.settings.desired_retention, s.parameters)
             states.append((question, card_id, state, reps, lapses, created))
-        local.write_cards(s.conn, states, part)
+        local.write_cards(s.conn, pack, states, part)
         done += len(states)
     return done
 
@@ -230,25 +230,25 @@ def status_from_events(events: list[tuple[str, datetime]]) -> tuple | None:
     return state
 
 
-def _recompute_topics(s: Session) -> int:
+def _recompute_topics(s: Session, pack: str) -> int:
     from mlpath.store import sync_local as local
 
     rows = []
-    marked = local.pending(s.conn, "topic")
+    marked = local.pending(s.conn, pack, "topic")
     for topic in marked:
-        events, row = local.topic_events(s.conn, topic)
+        events, row = local.topic_events(s.conn, pack, topic)
         if not events:
             continue
         if row is not None and row[1] > events[-1][1]:
-            rows.append((topic, _keep(s, topic)))  # a status newer than every event (from an old backup) stays
+            rows.append((topic, _keep(s, pack, topic)))  # a status newer than every event (from an old backup) stays
             continue
         rows.append((topic, status_from_events(events)))
-    local.write_statuses(s.conn, rows, marked)
+    local.write_statuses(s.conn, pack, rows, marked)
     return len(rows)
 
 
-def _keep(s: Session, topic: str) -> tuple:
+def _keep(s: Session, pack: str, topic: str) -> tuple:
     from mlpath.store import queries
 
-    info = queries.status_info(s.conn, topic)
+    info = queries.status_info(s.conn, pack, topic)
     return (info.status, info.started_at, info.finished_at, info.updated_at)

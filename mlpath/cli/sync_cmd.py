@@ -6,9 +6,9 @@ from typing import Annotated
 import typer
 
 from mlpath.cli import render as r
-from mlpath.cli.common import JsonOpt, session
+from mlpath.cli.common import JsonOpt, PackOpt, session
 
-class_app = typer.Typer(help="A class on a PostgreSQL server: set it up, add learners, read the report.",
+class_app = typer.Typer(help="Run a class on a PostgreSQL server.\n\nSet it up, add learners, read the report.",
                         no_args_is_help=True, rich_markup_mode=None)
 
 AdminUrl = Annotated[str, typer.Option("--admin-url", help="postgresql:// URL of a user that may create roles, "
@@ -23,16 +23,17 @@ def _note(text: str) -> None:
     sys.stderr.write(text + "\n")
 
 
-def sync(json: JsonOpt = False) -> None:
-    """Merge this device's history with your other devices' through the sync server.
+def sync(pack: PackOpt = None, json: JsonOpt = False) -> None:
+    """Merge your history with your other devices.
 
-    The server is MLPATH_SYNC_URL or sync_url in config.toml (a teacher or admin gets it from `mlpath class
+    This device's history is merged with your other devices' through the sync server. The server is MLPATH_SYNC_URL or sync_url in config.toml (a teacher or admin gets it from `mlpath class
     add-learner`). Reviews are merged, each exactly once; cards are recomputed from the merged reviews in time
-    order; a topic's status follows its latest change. Safe to interrupt and to repeat.
+    order; a topic's status follows its latest change. One pack at a time (the active one, or --pack). Safe to
+    interrupt and to repeat.
     """
     from mlpath.app import sync as use_case
 
-    with session() as s:
+    with session(pack) as s:
         result = use_case.sync(s)
     for warning in result.warnings:
         _note(f"mlpath: warning: {warning}")
@@ -45,7 +46,10 @@ def sync(json: JsonOpt = False) -> None:
 
 @class_app.command("init")
 def class_init(admin_url: AdminUrl, json: JsonOpt = False) -> None:
-    """Create (or upgrade) the class in the database the URL names: schema, roles, row-level security."""
+    """Set up the class on the server.
+
+    Creates (or upgrades) the class in the database the URL names: its schema, roles and row-level security.
+    """
     from mlpath.app import classes
 
     done = classes.init(admin_url)
@@ -67,8 +71,11 @@ def class_add_learner(
                                                             "(`mlpath class report`).")] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Create a learner (or a teacher) and print the URL their devices sync with. It holds a password: hand it
-    over privately; it is shown only this once."""
+    """Add a learner and print their sync URL.
+
+    Creates a learner (or a teacher) and prints the URL their devices sync with. It holds a password: hand it
+    over privately; it is shown only this once.
+    """
     from mlpath.app import classes
 
     made = classes.add_learner(admin_url, name, teacher)
@@ -81,8 +88,11 @@ def class_add_learner(
 
 @class_app.command("report")
 def class_report(json: JsonOpt = False) -> None:
-    """The class as its teacher sees it: each learner's progress and mastery, reviews in the last 7 days, and the
-    topics where the class struggles most. Read with the teacher's sync URL."""
+    """Show how the class is doing.
+
+    The class as its teacher sees it: each learner's progress and mastery, reviews in the last 7 days, and the
+    topics where the class struggles most. Read with the teacher's sync URL.
+    """
     from mlpath.app import classes
 
     with session() as s:

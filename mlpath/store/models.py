@@ -254,9 +254,11 @@ class SyncState(SQLModel, table=True):
 
 
 class SyncPending(SQLModel, table=True):
-    """Cards (kind "card", key = question id) and topics (kind "topic") whose state `mlpath sync` must recompute
-    from the merged log; marked with the rows that change them, cleared when recomputed."""
+    """Cards (kind "card", key = question id) and topics (kind "topic", key = topic id) of a pack whose state
+    `mlpath sync` must recompute from the merged log; marked with the rows that change them, cleared when
+    recomputed."""
 
     __tablename__ = "sync_pending"
+    pack: str = Field(primary_key=True)
     kind: str = Field(primary_key=True)
     key: str = Field(primary_key=True)

@@ -37,7 +37,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "credit_probe": ("id", "card_id", "topic_id", "source_topic_id", "flagged_at", "recall", "answered_at"),
     "card_evidence": ("card_id", "reps", "passed_after_gap"),
     "sync_state": ("server", "pack", "pushed_review", "pushed_event", "pulled_review", "pulled_event", "synced_at"),
-    "sync_pending": ("kind", "key"),
+    "sync_pending": ("pack", "kind", "key"),
 }
 
 # The tables whose rows belong to a pack (every one has a ``pack`` column), children after parents.
