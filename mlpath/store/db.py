@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -142,37 +143,54 @@ def connect(path: Path) -> sqlite3.Connection:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise DatabaseError(f"cannot create the data folder {path.parent} ({e.strerror}); set MLPATH_HOME") from None
-    try:
-        conn = _raw_connect(path)
-        version = schema_version(conn)
-        if version == HEAD:
-            return conn
-        if version is not None and version not in REVISIONS:
-            conn.close()
-            raise DatabaseError(
-                f"{path} was written by a newer mlpath (schema {version}); upgrade mlpath to use it")
-        if version is None:
-            _refuse_foreign(conn, path)
-        else:
-            _refuse_damaged(conn, path)  # about to upgrade the schema: only a sound file
+    for attempt in range(_BUSY_RETRIES + 1):
+        try:
+            return _open(path)
+        except sqlite3.Error as e:
+            if _error_name(e) in ("SQLITE_BUSY", "SQLITE_LOCKED") and attempt < _BUSY_RETRIES:
+                # another mlpath is creating or upgrading this database right now (SQLite answers "busy" at once,
+                # without waiting, when two connections would otherwise deadlock): wait for it and look again
+                time.sleep(0.25 * (attempt + 1))
+                continue
+            _raise_explained(path, e)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+_BUSY_RETRIES = 8
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    conn = _raw_connect(path)
+    version = schema_version(conn)
+    if version == HEAD:
+        return conn
+    if version is not None and version not in REVISIONS:
         conn.close()
-        migrate(path)
-        return _raw_connect(path)
-    except sqlite3.Error as e:
-        error = explain(path, e)
-        if _error_name(e) == "SQLITE_CORRUPT" and path.exists() and path.stat().st_size > 0:
-            try:  # say what SQLite's own check finds, when it can run at all
-                check = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-                try:
-                    problem = quick_check(check)
-                finally:
-                    check.close()
-                if problem:
-                    error = DatabaseError(f"{path} is damaged ({problem}); mlpath will not write to it: move it "
-                                          "aside (then `mlpath import` your latest backup) or set MLPATH_HOME")
-            except sqlite3.Error:
-                pass
-        raise error from None
+        raise DatabaseError(f"{path} was written by a newer mlpath (schema {version}); upgrade mlpath to use it")
+    if version is None:
+        _refuse_foreign(conn, path)
+    else:
+        _refuse_damaged(conn, path)  # about to upgrade the schema: only a sound file
+    conn.close()
+    migrate(path)
+    return _raw_connect(path)
+
+
+def _raise_explained(path: Path, e: sqlite3.Error) -> None:
+    error = explain(path, e)
+    if _error_name(e) == "SQLITE_CORRUPT" and path.exists() and path.stat().st_size > 0:
+        try:  # say what SQLite's own check finds, when it can run at all
+            check = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                problem = quick_check(check)
+            finally:
+                check.close()
+            if problem:
+                error = DatabaseError(f"{path} is damaged ({problem}); mlpath will not write to it: move it "
+                                      "aside (then `mlpath import` your latest backup) or set MLPATH_HOME")
+        except sqlite3.Error:
+            pass
+    raise error from None
 
 
 @contextmanager
