@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from mlpath.errors import ConfirmationNeeded, UserError
@@ -82,3 +84,20 @@ def write_file(path: Path, content: str | bytes | None = None, *, force: bool = 
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+@contextmanager
+def exclusive_lock(lock_path: Path) -> Iterator[None]:
+    """An inter-process lock on ``lock_path`` (created if missing): a second holder waits. Raises OSError when the
+    lock file cannot be opened; where there is no ``fcntl`` (Windows) it does not lock."""
+    with open(lock_path, "a+") as fh:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: SQLite's own locking still applies
+            yield
+            return
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

@@ -71,22 +71,16 @@ def _config_warning(server, source: str) -> tuple[str, ...]:
 @contextmanager
 def _device_lock():
     """One sync at a time per data folder (a second one waits); the server copes with several devices."""
+    from mlpath.files import exclusive_lock
+
     lock_path = paths.home() / "sync.lock"
     try:
-        fh = open(lock_path, "a+")
+        with exclusive_lock(lock_path):
+            yield
     except OSError as e:
+        if e.filename != str(lock_path):
+            raise
         raise UserError(f"cannot open the lock file {lock_path} ({e.strerror})") from None
-    with fh:
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows
-            yield
-            return
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _clean_review(row: tuple) -> tuple:

@@ -196,23 +196,17 @@ def _raise_explained(path: Path, e: sqlite3.Error) -> None:
 @contextmanager
 def _lock(path: Path):
     """An inter-process lock, so two first runs do not migrate at once."""
+    from mlpath.files import exclusive_lock
+
     lock_path = path.with_name(path.name + ".lock")
     try:
-        fh = open(lock_path, "a+")
+        with exclusive_lock(lock_path):
+            yield
     except OSError as e:
+        if e.filename != str(lock_path):
+            raise
         raise DatabaseError(f"cannot open the lock file {lock_path} ({e.strerror}); "
                             "check the data folder's permissions or set MLPATH_HOME") from None
-    with fh:
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows: SQLite's own locking still applies
-            yield
-            return
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def alembic_config(path: Path):
