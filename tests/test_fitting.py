@@ -15,12 +15,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from fsrs import Card, Rating, Scheduler
-from fsrs.scheduler import DEFAULT_PARAMETERS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlpath.core import fitting, scheduling
 from mlpath.core.fitting import CardHistory, ReviewEvent
+
+DEFAULT_PARAMETERS = tuple(Scheduler().parameters)  # fsrs's own defaults (its module layout changed in 6.1)
 
 fsrs_rs = pytest.importorskip("fsrs_rs_python")
 

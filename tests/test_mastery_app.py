@@ -59,8 +59,9 @@ def rows(sql, at=T0):
 # --- the forgetting curve without the fsrs package -------------------------------------------------------------
 
 def test_default_decay_is_the_packages():
-    from fsrs.scheduler import DEFAULT_PARAMETERS
+    from fsrs import Scheduler
 
+    DEFAULT_PARAMETERS = tuple(Scheduler().parameters)
     assert FSRS_DEFAULT_DECAY == DEFAULT_PARAMETERS[20]
 
 
@@ -68,8 +69,8 @@ def test_default_decay_is_the_packages():
 @given(stability=st.floats(0.01, 5000), elapsed=st.floats(0, 4000), fitted=st.booleans())
 def test_retrievability_matches_fsrs(stability, elapsed, fitted):
     from fsrs import Card, Scheduler, State
-    from fsrs.scheduler import DEFAULT_PARAMETERS
 
+    DEFAULT_PARAMETERS = tuple(Scheduler().parameters)
     params = tuple(DEFAULT_PARAMETERS[:20]) + (0.3,) if fitted else None
     last = T0
     now = T0 + timedelta(days=elapsed)

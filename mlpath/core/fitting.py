@@ -146,9 +146,9 @@ def available() -> bool:
 
 def default_parameters() -> Parameters:
     """The fsrs package's default weights: what mlpath schedules with until parameters are fitted."""
-    from fsrs.scheduler import DEFAULT_PARAMETERS
+    from fsrs import Scheduler  # a default Scheduler's weights: the same in every fsrs 6.x layout
 
-    return tuple(float(w) for w in DEFAULT_PARAMETERS)
+    return tuple(float(w) for w in Scheduler().parameters)
 
 
 # --- histories ---------------------------------------------------------------------------------------------------
