@@ -11,7 +11,8 @@ folder under /tmp (about 10-25 s; removed afterwards); with --home it uses (and,
   optimize     the whole `optimize` path: fit on the first 80 % of the time span, score current and new
                parameters on the last 20 %, refit on everything when better (not a target, for information)
   reschedule   read every card's history (card.created_at, its reviews with response_ms), then replay all cards
-               with the fitted parameters through the fsrs Scheduler (fitting.reschedule)   target: <= 2 s
+               with the fitted parameters through the fsrs Scheduler, split over the cores as `mlpath optimize` does
+               (app.optimize.reschedule_all)   target: <= 2 s
 
 Each step runs --runs times (default 3) and the fastest run is reported. It prints a Markdown table (or JSON with
 --json). Timings are of this machine under its current load; CPU time (all threads) is the steadier number on a
@@ -100,7 +101,9 @@ def worker(task: str, db: Path, params_file: Path) -> dict:
         params = tuple(json.loads(params_file.read_text()))
         histories = _read_histories(db)
         t_read = time.perf_counter() - t0
-        states = fitting.reschedule(histories, params)
+        from mlpath.app.optimize import reschedule_all  # what `mlpath optimize` runs: the cards split over the cores
+
+        states = reschedule_all(histories, params, 0.9)
         out.update(cards=len(states), reviews=sum(len(h.reviews) for h in histories.values()), read_s=t_read)
     out["wall_s"] = time.perf_counter() - t0
     out["cpu_s"] = time.process_time() - c0  # all threads; less sensitive than wall time to a busy machine

@@ -133,7 +133,7 @@ def _replay_chunk(args):
     return fitting.reschedule(histories, weights, retention)
 
 
-def _reschedule(histories: dict, weights: tuple[float, ...] | None, retention: float) -> dict:
+def reschedule_all(histories: dict, weights: tuple[float, ...] | None, retention: float) -> dict:
     """fitting.reschedule, split over the machine's cores when the history is long (each card replays alone)."""
     import os
 
@@ -160,7 +160,7 @@ def _rescheduled_states(s: Session, weights: tuple[float, ...] | None) -> tuple[
     from mlpath.store.db import to_db
 
     histories = {cid: fitting.CardHistory(created, log) for cid, (created, log) in stored.card_histories(s.conn).items()}
-    states = _reschedule(histories, weights, s.settings.desired_retention)
+    states = reschedule_all(histories, weights, s.settings.desired_retention)
     before = stored.due_dates(s.conn)
     moved = sum(1 for cid, st in states.items() if before.get(cid) != to_db(st.due))
     return list(states.items()), moved
