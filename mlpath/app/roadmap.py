@@ -278,7 +278,7 @@ def card_summary(s: Session, topic_ids: list[str]) -> CardSummary:
     due = sum(1 for c in cards.values() if c.state.due <= s.now)
     seen = [c for c in cards.values() if c.state.last_review is not None]
     retention = s.settings.desired_retention
-    last = queries.last_answers(s.conn, s.pack, [c.question_id for c in seen])
+    last = queries.last_answers(s.conn, {c.question_id: c.id for c in seen})
     def recall_now(c) -> float:
         if not last.get(c.question_id, True):
             return 0.0  # its last answer was wrong: not recalled, whatever the model predicts

@@ -237,16 +237,18 @@ def median_response_ms(conn: sqlite3.Connection, last: int = 200) -> int | None:
     return rows[len(rows) // 2] if rows else None
 
 
-def last_answers(conn: sqlite3.Connection, pack: str, question_ids: list[str]) -> dict[str, bool]:
-    """Was each question's last answer right? (Rows without ``correct`` count as right when rated above Again.)"""
+def last_answers(conn: sqlite3.Connection, cards: dict[str, int]) -> dict[str, bool]:
+    """Was each question's last answer right? ``cards`` maps question ids to their card ids (the review log is
+    found through its card index). Rows without ``correct`` count as right when rated above Again."""
+    by_card = {card: question for question, card in cards.items()}
+    ids = list(by_card)
     out: dict[str, bool] = {}
-    for i in range(0, len(question_ids), 500):
-        chunk = question_ids[i:i + 500]
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
         rows = conn.execute(
-            "SELECT r.question_id, r.rating, r.correct FROM review r JOIN (SELECT question_id, MAX(id) AS id FROM review "
-            f"WHERE pack = ? AND question_id IN ({','.join('?' * len(chunk))}) GROUP BY question_id) m ON m.id = r.id",
-            (pack, *chunk))
-        out.update({q: bool(c) if c is not None else rating > Rating.AGAIN for q, rating, c in rows})
+            "SELECT card_id, rating, correct FROM review WHERE id IN (SELECT MAX(id) FROM review "
+            f"WHERE card_id IN ({','.join('?' * len(chunk))}) GROUP BY card_id)", chunk)
+        out.update({by_card[c]: bool(ok) if ok is not None else rating > Rating.AGAIN for c, rating, ok in rows})
     return out
 
 
