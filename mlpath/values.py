@@ -10,13 +10,13 @@ from typing import Any
 
 
 def to_jsonable(value: Any) -> Any:
-    """Dataclasses (their ``to_dict`` if they have one), NamedTuples, enums, dates and containers -> JSON data.
+    """Values with a ``to_dict`` (that), dataclasses, NamedTuples, enums, dates and containers -> JSON data.
 
     Non-finite floats become ``None``: JSON has no Infinity or NaN."""
+    custom = getattr(value, "to_dict", None)
+    if custom is not None and callable(custom) and not isinstance(value, type):
+        return to_jsonable(custom())
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        custom = getattr(value, "to_dict", None)
-        if custom is not None:
-            return to_jsonable(custom())
         return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, tuple) and hasattr(value, "_asdict"):
         return {k: to_jsonable(v) for k, v in value._asdict().items()}

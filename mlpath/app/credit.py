@@ -11,9 +11,8 @@ The rules are mlpath.core.credit's; this module only reads and writes.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, NamedTuple, TYPE_CHECKING
 
 from mlpath.app.session import Session
 from mlpath.store import credit as store
@@ -27,8 +26,7 @@ CALIBRATE_EVERY = timedelta(days=7)
 RECENT_CREDITS = 5  # shown by `show`
 
 
-@dataclass(frozen=True)
-class AfterAnswer:
+class AfterAnswer(NamedTuple):
     refreshed: tuple[str, ...] = ()  # topics a pass also refreshed, nearest first ("also refreshed: ...")
     probes: tuple[str, ...] = ()  # topics a failure flagged for a probe in the next quiz
     strength: float | None = None  # the transfer strength in use (None: credit is off)
@@ -162,8 +160,7 @@ def arrange(s: Session, items: list, topic_ids: list[str] | None, limit: int, ma
     return (probes + [due[k] for k in order] + new)[:limit]
 
 
-@dataclass(frozen=True)
-class CreditEvent:
+class CreditEvent(NamedTuple):
     """A review of ``source_topic`` that credited ``cards`` of this topic's cards (`show`)."""
 
     at: datetime

@@ -8,9 +8,8 @@ hand-edited preferences only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from mlpath.app.session import Session
 from mlpath.core import goals as core_goals
@@ -28,8 +27,7 @@ MAX_HOURS_PER_WEEK = 168.0
 MAX_NAME = 200
 
 
-@dataclass(frozen=True)
-class LearnerGoal:
+class LearnerGoal(NamedTuple):
     """The goal in use. ``goal`` None means the whole roadmap; ``missing`` is a stored goal that the roadmap no
     longer has (it is ignored until the learner sets another)."""
 
@@ -129,8 +127,7 @@ def set_goal(s: Session, name: str | None = None, order: str | None = None, clea
 
 # --- pace and estimates -----------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Pace:
+class Pace(NamedTuple):
     """Hours per week: ``given`` by the learner, or from ``history`` (the hours of the topics done in the last
     ``weeks`` weeks, ``hours_done``, divided by ``weeks``)."""
 
@@ -150,8 +147,7 @@ def pace(s: Session, hours_per_week: float | None = None) -> Pace:
     return Pace(round(hours / PACE_WEEKS, 2), "history", PACE_WEEKS, hours)
 
 
-@dataclass(frozen=True)
-class GoalEstimate:
+class GoalEstimate(NamedTuple):
     """Hours on the goal's path (its topics and everything they need) and the finish date at ``pace``. A topic in
     progress counts as left in full. No pace (nothing done lately): no finish date."""
 
@@ -185,8 +181,7 @@ def estimate(s: Session, goal: str | None, statuses: dict[str, str], the_pace: P
 
 # --- the path as a checklist, and the tracks --------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class PathItem:
+class PathItem(NamedTuple):
     id: str
     title: str
     area: str
@@ -197,8 +192,7 @@ class PathItem:
     maths: bool  # in a mathematics area (build-first takes these just in time)
 
 
-@dataclass(frozen=True)
-class GoalPath:
+class GoalPath(NamedTuple):
     goal: LearnerGoal
     topics: list[PathItem]
     estimate: GoalEstimate
@@ -224,8 +218,7 @@ def goal_path(s: Session, include_electives: bool = False, hours_per_week: float
     return GoalPath(g, items, estimate(s, g.goal, statuses, the_pace, include_electives), include_electives)
 
 
-@dataclass(frozen=True)
-class TrackView:
+class TrackView(NamedTuple):
     id: str
     title: str
     summary: str

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from mlpath import paths
 from mlpath.app import mastery
@@ -22,8 +21,7 @@ from mlpath.values import to_jsonable
 
 # --- reading the roadmap -------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class TopicView:
+class TopicView(NamedTuple):
     """A topic with the learner's status, as `topics` lists it."""
 
     id: str
@@ -46,8 +44,7 @@ def topic_view(t: Topic, statuses: Mapping[str, str], mastery: Any = None) -> To
                      t.summary, t.hours, t.prerequisites, t.aliases, t.covers, t.resources, t.questions, mastery)
 
 
-@dataclass(frozen=True)
-class Suggestion:
+class Suggestion(NamedTuple):
     id: str
     title: str
     area: str
@@ -63,8 +60,7 @@ class Suggestion:
     mastery: Any = None  # app.mastery.MasteryView
 
 
-@dataclass(frozen=True)
-class NextTopics:
+class NextTopics(NamedTuple):
     topics: list[Suggestion]
     available: int  # unlocked topics in all (``topics`` holds the first few)
     remaining: int  # topics neither done nor skipped
@@ -102,8 +98,7 @@ def next_topics(s: Session, limit: int = 5, area: str | None = None, electives: 
                       goal_remaining, g.missing, tuple(mastery.nudges(s, [i.id for i in items], statuses, found)))
 
 
-@dataclass(frozen=True)
-class Counts:
+class Counts(NamedTuple):
     total: int
     not_started: int
     in_progress: int
@@ -135,18 +130,16 @@ def _counts(ts: list[Topic], statuses: Mapping[str, str], placed: frozenset[str]
                   sum(1 for t in ts if t.id in placed), m["learned"], m["mastered"], m["fading"])
 
 
-@dataclass(frozen=True)
-class AreaProgress:
+class AreaProgress(NamedTuple):
     id: str
     title: str
     counts: Counts
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, **asdict(self.counts)}
+        return {"id": self.id, "title": self.title, **self.counts._asdict()}
 
 
-@dataclass(frozen=True)
-class HoursSplit:
+class HoursSplit(NamedTuple):
     """Core and elective hours apart (done means done or skipped)."""
 
     core_done: float
@@ -165,8 +158,7 @@ def _split(ts: list[Topic], statuses: Mapping[str, str]) -> HoursSplit:
     return HoursSplit(*sums)
 
 
-@dataclass(frozen=True)
-class Progress:
+class Progress(NamedTuple):
     counts: Counts
     areas: list[AreaProgress]
     due: int
@@ -181,7 +173,7 @@ class Progress:
         goal = None
         if g is not None and g.goal is not None:
             goal = {"id": g.goal, "kind": g.kind, "title": g.title, "goals": list(g.goals)}
-        return {**asdict(self.counts), "areas": [a.to_dict() for a in self.areas], "due": self.due,
+        return {**self.counts._asdict(), "areas": [a.to_dict() for a in self.areas], "due": self.due,
                 "reviews": self.reviews,
                 "hours_split": to_jsonable(self.hours_split),
                 "order": g.order if g is not None else None,
@@ -245,16 +237,14 @@ def normalise_status(text: str) -> str:
     return value
 
 
-@dataclass(frozen=True)
-class CardRecall:
+class CardRecall(NamedTuple):
     question: str
     recall: float  # predicted recall now (see CardSummary)
     last_right: bool
     due: datetime
 
 
-@dataclass(frozen=True)
-class CardSummary:
+class CardSummary(NamedTuple):
     """The learner's cards of some topics.
 
     ``recall`` is the mean of each seen card's predicted recall NOW: FSRS's probability that the learner would
@@ -292,8 +282,7 @@ def card_summary(s: Session, topic_ids: list[str]) -> CardSummary:
                        tuple(per_card))
 
 
-@dataclass(frozen=True)
-class AreaTopic:
+class AreaTopic(NamedTuple):
     id: str
     title: str
     status: str
@@ -302,8 +291,7 @@ class AreaTopic:
     mastery: Any = None  # app.mastery.MasteryView
 
 
-@dataclass(frozen=True)
-class AreaDetail:
+class AreaDetail(NamedTuple):
     id: str
     title: str
     summary: str
@@ -313,18 +301,16 @@ class AreaDetail:
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "id": self.id, "title": self.title, "summary": self.summary,
-                "topics": [asdict(t) for t in self.topics], "cards": asdict(self.cards)}
+                "topics": [t._asdict() for t in self.topics], "cards": self.cards._asdict()}
 
 
-@dataclass(frozen=True)
-class PrerequisiteStatus:
+class PrerequisiteStatus(NamedTuple):
     id: str
     title: str
     status: str
 
 
-@dataclass(frozen=True)
-class TopicDetail:
+class TopicDetail(NamedTuple):
     topic: TopicView
     area_title: str
     started_at: datetime | None
@@ -341,8 +327,8 @@ class TopicDetail:
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, **to_jsonable(self.topic), "placed": self.placed, "area_title": self.area_title,
                 "started_at": self.started_at, "finished_at": self.finished_at,
-                "prerequisite_status": [asdict(p) for p in self.prerequisite_status], "unlocks": self.unlocks,
-                "unlocks_titles": self.unlocks_titles, "cards": asdict(self.cards),
+                "prerequisite_status": [p._asdict() for p in self.prerequisite_status], "unlocks": self.unlocks,
+                "unlocks_titles": self.unlocks_titles, "cards": self.cards._asdict(),
                 "unlocks_when_done": list(self.unlocks_when_done),
                 "credits": to_jsonable(self.credits)}
 
@@ -385,8 +371,7 @@ def unlocks_when_done(s: Session, t: Topic, statuses: Mapping[str, str]) -> tupl
                  and all(p == t.id or statuses.get(p, "not_started") in FINISHED for p in s.roadmap.by_id[d].prerequisites))
 
 
-@dataclass(frozen=True)
-class SearchHit:
+class SearchHit(NamedTuple):
     id: str
     title: str
     area: str
@@ -399,8 +384,7 @@ def search(s: Session, text: str, limit: int = 10) -> list[SearchHit]:
             for h in searching.search(s.roadmap, text, limit=limit)]
 
 
-@dataclass(frozen=True)
-class TopicResources:
+class TopicResources(NamedTuple):
     id: str
     title: str
     resources: tuple[Resource, ...]
@@ -426,8 +410,7 @@ def resource_url(s: Session, name: str, number: int) -> str:
 ACTIONS = {"start": "in_progress", "done": "done", "skip": "skipped", "reset": "not_started"}
 
 
-@dataclass(frozen=True)
-class StatusChange:
+class StatusChange(NamedTuple):
     id: str
     title: str
     status: str
@@ -470,8 +453,7 @@ def check_content(folder: Path | None):
 
 # --- status changes on several topics at once ---------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class MarkedTopic:
+class MarkedTopic(NamedTuple):
     id: str
     title: str
     status: str
@@ -480,8 +462,7 @@ class MarkedTopic:
     prerequisite: bool  # added by with_prerequisites (needed by a named topic), not named itself
 
 
-@dataclass(frozen=True)
-class StatusChanges:
+class StatusChanges(NamedTuple):
     action: str
     status: str
     topics: list[MarkedTopic]  # in prerequisite order
