@@ -6,14 +6,15 @@ import calendar
 import os
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from collections import Counter
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from mlpath.app.session import Session
 from mlpath.core import stats
 from mlpath.core.model import Area
 from mlpath.errors import InvalidValue, UserError
-from mlpath.store import history
+from mlpath.store import aggregates, history
 
 RECENT_DAYS = 14
 RECENT_WEEKS = 8
@@ -147,21 +148,54 @@ def stats_report(s: Session, tz: str | None = None, days: int = RECENT_DAYS, wee
     if not 1 <= weeks <= MAX_WEEKS:
         raise InvalidValue("weeks", f"takes 1 to {MAX_WEEKS}")
     zone, zone_name = resolve_zone(tz)
-    answers = history.answers(s.conn)
     today = stats.today(s.now, zone)
-    counts = stats.daily_counts((a.at for a in answers), zone)
-    overall, per_area = stats.true_retention(answers)
+    conn = s.conn
+    conn.execute("BEGIN")  # one snapshot: a quiz answering meanwhile cannot make the numbers disagree
+    try:
+        total, right = day_tallies(conn, zone)
+        overall, per_area = stats.retention_from(aggregates.retention_by_area(conn))
+        total_reviews = aggregates.total_reviews(conn)
+        dues = history.due_times(conn)
+    finally:
+        conn.execute("COMMIT")
+    counts = {d: n for d, n in total.items() if n > 0}
     known = [a.id for a in s.roadmap.areas]
     areas = []
     for area_id in known + sorted(set(per_area) - set(known)):
         area = s.roadmap.area_by_id.get(area_id)
         areas.append(AreaRetention(area_id, area.title if isinstance(area, Area) else area_id,
                                    per_area.get(area_id, stats.Retention(0, 0))))
-    dues = history.due_times(s.conn)
     buckets = stats.forecast(dues, zone, s.now)
     return StatsReport(
-        tz=zone_name, today=today, total_reviews=len(answers), days_studied=len(counts),
+        tz=zone_name, today=today, total_reviews=total_reviews, days_studied=len(counts),
         heatmap=stats.heatmap(counts, today), streak=stats.streaks(counts, today),
-        daily=stats.accuracy_by_day(answers, zone, today, days), weekly=stats.accuracy_by_week(answers, zone, today, weeks),
+        daily=stats.tallies_by_day(total, right, today, days), weekly=stats.tallies_by_week(total, right, today, weeks),
         retention=overall, areas=areas, overdue=stats.overdue(dues, s.now),
         forecast=[DueDay(today + timedelta(days=i), n) for i, n in enumerate(buckets)])
+
+
+def day_tallies(conn, zone: tzinfo) -> tuple[Counter, Counter]:
+    """Answers and right answers per local day in ``zone``, over the whole history, from the hourly summary.
+
+    An hour holding a local midnight (zones half an hour off UTC, offset changes) is counted per minute, and a
+    minute holding one (old local mean times) answer by answer."""
+    parse = datetime.fromisoformat
+    utc = timezone.utc
+
+    rows = aggregates.hours(conn)
+    hours = [(parse(h).replace(tzinfo=utc), n, r) for h, n, r in rows]
+    total, right, split = stats.fold_hours(hours, zone)
+    names = {start: h for (start, _, _), (h, _, _) in zip(hours, rows)} if split else {}
+    for start in split:
+        minute_rows = aggregates.minutes_in_hour(conn, names[start])
+        minutes = [(parse(m).replace(tzinfo=utc), n, r) for m, n, r in minute_rows]
+        more_total, more_right, split_minutes = stats.fold_hours(minutes, zone, timedelta(minutes=1))
+        total.update(more_total)
+        right.update(more_right)
+        minute_names = {start: m for (start, _, _), (m, _, _) in zip(minutes, minute_rows)}
+        for minute in split_minutes:
+            for at, good in aggregates.answers_in_minute(conn, minute_names[minute]):
+                day = stats.local_day(at, zone)
+                total[day] += 1
+                right[day] += good
+    return total, right

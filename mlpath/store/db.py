@@ -11,7 +11,7 @@ from mlpath.errors import DatabaseError
 
 # The Alembic revisions this version knows, oldest first. tests/test_store.py checks these against migrations/,
 # so the fast path below never has to import Alembic to know that nothing is to do.
-REVISIONS = ("0001_initial",)
+REVISIONS = ("0001_initial", "0003_stats")
 HEAD = REVISIONS[-1]
 
 _FMT = "%Y-%m-%d %H:%M:%S.%f"

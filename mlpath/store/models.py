@@ -69,7 +69,8 @@ class CardRow(SQLModel, table=True):
 
 class ReviewRow(SQLModel, table=True):
     __tablename__ = "review"
-    __table_args__ = (Index("ix_review_topic_at", "topic_id", "reviewed_at"),)
+    __table_args__ = (Index("ix_review_topic_at", "topic_id", "reviewed_at"),
+                      Index("ix_review_question_at", "question_id", "reviewed_at"))
     id: int | None = Field(default=None, primary_key=True)
     card_id: int = Field(sa_column=Column(Integer, ForeignKey("card.id"), nullable=False, index=True))
     question_id: str = Field(sa_column=_fk("question.id"))
@@ -80,6 +81,26 @@ class ReviewRow(SQLModel, table=True):
     answer: str | None = None
     response_ms: int | None = None
     seed: int | None = None
+
+
+class ReviewHour(SQLModel, table=True):
+    """Answers per UTC hour (``hour`` is the first 13 characters of ``reviewed_at``), kept equal to a recount of
+    ``review`` by triggers (migration 0003_stats; see store/aggregates.py)."""
+
+    __tablename__ = "review_hour"
+    hour: str = Field(primary_key=True)
+    answers: int
+    correct: int  # answered right: ``correct``, or for rows without it a rating above Again
+
+
+class ReviewTally(SQLModel, table=True):
+    """Answers per question and topic, kept by the same triggers; ``passed`` counts ratings above Again."""
+
+    __tablename__ = "review_tally"
+    question_id: str = Field(primary_key=True)
+    topic_id: str = Field(primary_key=True)
+    answers: int
+    passed: int
 
 
 class ContentState(SQLModel, table=True):

@@ -23,6 +23,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "review": ("id", "card_id", "question_id", "topic_id", "reviewed_at", "rating", "correct", "answer",
                "response_ms", "seed"),
     "content_state": ("id", "source", "fingerprint", "roadmap", "synced_at"),
+    "review_hour": ("hour", "answers", "correct"),  # summaries written only by triggers (migration 0003_stats)
+    "review_tally": ("question_id", "topic_id", "answers", "passed"),
 }
 
 # A card's memory state: what FSRS reads and writes.

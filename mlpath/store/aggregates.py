@@ -1,0 +1,83 @@
+"""The review summaries behind `mlpath stats`, read without scanning the review log.
+
+``review_hour`` (answers and right answers per UTC hour) and ``review_tally`` (answers and passed answers per
+question and topic) are kept by triggers on ``review`` (migration 0003_stats), so every writer - a quiz answer, an
+import, a rename, a bulk insert - updates them in the same transaction. ``recount`` computes the same numbers
+from the review log itself; tests check that the two always agree.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from mlpath.store.db import from_db, to_db
+
+DERIVED_TABLES = ("review_hour", "review_tally")
+
+# What the triggers count as answered right (stats.Answer.right): ``correct`` when known, else a rating > Again.
+RIGHT_SQL = "(CASE WHEN correct IS NULL THEN rating > 1 WHEN correct THEN 1 ELSE 0 END)"
+
+
+def total_reviews(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT COALESCE(SUM(answers), 0) FROM review_hour").fetchone()[0]
+
+
+def hours(conn: sqlite3.Connection) -> list[tuple[str, int, int]]:
+    """(UTC hour as ``YYYY-MM-DD HH``, answers, right answers) of every hour with answers, oldest first."""
+    return conn.execute("SELECT hour, answers, correct FROM review_hour WHERE answers > 0 ORDER BY hour").fetchall()
+
+
+def minutes_in_hour(conn: sqlite3.Connection, hour: str) -> list[tuple[str, int, int]]:
+    """(``YYYY-MM-DD HH:MM``, answers, right answers) per minute of one stored hour (``YYYY-MM-DD HH``)."""
+    return conn.execute(f"SELECT substr(reviewed_at, 1, 16), COUNT(*), SUM({RIGHT_SQL}) FROM review "
+                        "WHERE reviewed_at >= ? AND reviewed_at < ? GROUP BY 1",
+                        (hour, hour + ";")).fetchall()  # ';' sorts after ':': every time within the hour
+
+
+def answers_in_minute(conn: sqlite3.Connection, minute: str) -> list[tuple[datetime, bool]]:
+    """(time, right) of each answer of one minute (``YYYY-MM-DD HH:MM``)."""
+    rows = conn.execute(f"SELECT reviewed_at, {RIGHT_SQL} FROM review WHERE reviewed_at >= ? AND reviewed_at < ?",
+                        (minute, minute + ";"))
+    return [(from_db(at), bool(right)) for at, right in rows]
+
+
+def retention_by_area(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
+    """Area -> (reviews, passed) over the reviews that are not their question's first one (true retention).
+
+    The tallies give every answer per question and topic; each question's first review (earliest time, then
+    earliest row) is found through the (question, time) index and taken off. Areas are the topics' current ones.
+    """
+    out: dict[str, list[int]] = {}
+    for area, answers, passed in conn.execute(
+            "SELECT t.area, SUM(x.answers), SUM(x.passed) FROM review_tally x JOIN topic t ON t.id = x.topic_id "
+            "WHERE x.answers > 0 GROUP BY t.area"):
+        out[area] = [answers, passed]
+    for area, rating in conn.execute(
+            "SELECT t.area, r.rating FROM (SELECT DISTINCT question_id FROM review_tally WHERE answers > 0) q "
+            "JOIN review r ON r.id = (SELECT f.id FROM review f WHERE f.question_id = q.question_id "
+            "ORDER BY f.reviewed_at, f.id LIMIT 1) JOIN topic t ON t.id = r.topic_id"):
+        counts = out.setdefault(area, [0, 0])
+        counts[0] -= 1
+        counts[1] -= rating > 1
+    return {area: (n, p) for area, (n, p) in out.items() if n > 0}
+
+
+def recount(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
+    """The summaries computed afresh from the review log (what the tables must hold), sorted like ``stored``."""
+    return {
+        "review_hour": conn.execute(f"SELECT substr(reviewed_at, 1, 13), COUNT(*), SUM({RIGHT_SQL}) FROM review "
+                                    "GROUP BY 1 ORDER BY 1").fetchall(),
+        "review_tally": conn.execute("SELECT question_id, topic_id, COUNT(*), SUM(rating > 1) FROM review "
+                                     "GROUP BY 1, 2 ORDER BY 1, 2").fetchall(),
+    }
+
+
+def stored(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
+    """The summary tables as they are (rows with answers), sorted by key."""
+    return {
+        "review_hour": conn.execute("SELECT hour, answers, correct FROM review_hour WHERE answers > 0 "
+                                    "ORDER BY 1").fetchall(),
+        "review_tally": conn.execute("SELECT question_id, topic_id, answers, passed FROM review_tally "
+                                     "WHERE answers > 0 ORDER BY 1, 2").fetchall(),
+    }
