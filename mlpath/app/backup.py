@@ -15,7 +15,14 @@ Import validates the whole file first, then merges it in one transaction (see st
 
 from __future__ import annotations
 
+import glob
+import gzip
 import json
+import math
+import os
+import re
+import stat
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,10 +31,14 @@ from mlpath.core.model import STATUSES
 from mlpath.errors import UserError
 from mlpath.files import write_file
 from mlpath.store import history, queries
+from mlpath.store.db import from_db
+
+_json_string = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept (json.dumps(ensure_ascii=False))
 
 FORMAT = "mlpath-backup"
 VERSION = 1
 SECTIONS = ("statuses", "status_events", "cards", "reviews")
+GZIP_LEVEL = 6
 
 
 # --- export -----------------------------------------------------------------------------------------------------
@@ -37,6 +48,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def backup_document(s) -> dict[str, Any]:
+    """The whole backup as one dict (small histories and tests; `export` streams the same document)."""
     data = history.dump(s.conn)
     doc: dict[str, Any] = {"format": FORMAT, "version": VERSION, "exported_at": s.now.isoformat()}
     for key in SECTIONS:
@@ -44,12 +56,141 @@ def backup_document(s) -> dict[str, Any]:
     return doc
 
 
+def _iso(text: str | None) -> str | None:
+    """A stored UTC time (``YYYY-MM-DD HH:MM:SS.ffffff``) as ``datetime.isoformat`` writes it, without parsing."""
+    if text is None:
+        return None
+    if len(text) == 26 and text[10] == " " and text[19] == ".":
+        return f"{text[:10]}T{text[11:19]}{'' if text[20:] == '000000' else text[19:]}+00:00"
+    return from_db(text).isoformat()
+
+
+def _json_value(value: Any) -> str:
+    """One value of a stored row as JSON (the types SQLite gives back); NaN and infinities are refused."""
+    if value is None:
+        return "null"
+    kind = type(value)
+    if kind is str:
+        return _json_string(value)
+    if kind is int:
+        return str(value)
+    if kind is float and math.isfinite(value):
+        return repr(value)
+    raise _Unwritable(value)
+
+
+class _Unwritable(Exception):
+    pass
+
+
+def _write_section(out, conn, section: str) -> int:
+    """Write one section as a JSON list, one record a line (the bytes ``json.dumps`` would give for each record,
+    made without building dicts); returns how many records."""
+    keys, times, _sql = history.DUMP[section]
+    heads = ["{" + json.dumps(keys[0]) + ": "] + [", " + json.dumps(k) + ": " for k in keys[1:]]
+    time_at = {i for i, k in enumerate(keys) if k in times}
+    correct_at = keys.index("correct") if "correct" in keys else -1
+    value = _json_value
+    count = 0
+    out.write(f'"{section}": ['.encode())
+    for rows in history.dump_rows(conn, section):
+        lines = []
+        for row in rows:
+            parts = []
+            for i, (head, v) in enumerate(zip(heads, row)):
+                if v is None:
+                    parts.append(head + "null")
+                elif i in time_at:
+                    parts.append(head + _json_string(_iso(v)))
+                elif i == correct_at:
+                    parts.append(head + ("true" if v else "false"))
+                else:
+                    parts.append(head + value(v))
+            lines.append("".join(parts) + "}")
+        out.write(((",\n  " if count else "\n  ") + ",\n  ".join(lines)).encode())
+        count += len(rows)
+    out.write(b"\n ]" if count else b"]")
+    return count
+
+
+_TEMP_NAME = re.compile(r"\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp")
+
+
+def clean_stale_temp_files(path: Path, started: float) -> list[Path]:
+    """Remove the temporary files a killed export of ``path`` left beside it (``.NAME.XXXXXXXX.tmp``): those older
+    than ``started`` that no running export holds (a writer keeps its temporary file locked)."""
+    removed = []
+    try:
+        candidates = list(path.parent.glob(f".{glob.escape(path.name)}.*.tmp"))
+    except OSError:
+        return removed
+    for tmp in candidates:
+        m = _TEMP_NAME.fullmatch(tmp.name)
+        if not m or m["name"] != path.name:
+            continue
+        try:
+            st = tmp.lstat()
+            if not stat.S_ISREG(st.st_mode) or st.st_mtime >= started:
+                continue
+            with open(tmp, "rb") as fh:
+                if not _try_lock(fh):
+                    continue  # an export is writing it right now
+                tmp.unlink()
+                removed.append(tmp)
+        except OSError:
+            continue
+    return removed
+
+
+def _try_lock(fh) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory locks; age alone decides
+        return True
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
+
+
 def export_backup(s, path: Path, force: bool = False) -> dict[str, Any]:
-    """Write the backup to ``path``; returns what was written (counts per section)."""
-    doc = backup_document(s)
-    write_file(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n", force=force)
-    return {"file": str(path), "format": FORMAT, "version": VERSION, "exported_at": doc["exported_at"],
-            **{key: len(doc[key]) for key in SECTIONS}}
+    """Stream the backup to ``path`` (gzip-compressed when it ends in ``.gz``), read from one snapshot of the
+    database and written to a temporary file renamed over ``path`` at the end; returns the counts per section."""
+    path = Path(path)
+    started = time.time()
+    counts: dict[str, int] = {}
+    exported_at = s.now.isoformat()
+
+    def write(tmp: str) -> None:
+        with open(tmp, "r+b") as raw:
+            _try_lock(raw)  # held until the file is complete: a concurrent export will not take it for stale
+            out = gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=GZIP_LEVEL, mtime=0) \
+                if _gzipped(path) else raw
+            out.write(("{\n" + f' "format": "{FORMAT}",\n "version": {VERSION},\n '
+                       f'"exported_at": {json.dumps(exported_at)}').encode())
+            with history.snapshot(s.conn):
+                for section in SECTIONS:
+                    out.write(b",\n ")
+                    counts[section] = _write_section(out, s.conn, section)
+            out.write(b"\n}\n")
+            if out is not raw:
+                out.close()
+            raw.flush()
+            os.fsync(raw.fileno())
+
+    clean_stale_temp_files(path, started)
+    try:
+        write_file(path, None, force=force, writer=write)
+    except _Unwritable as e:
+        raise UserError(f"the database holds a value a backup cannot carry ({str(e.args[0])[:40]}); "
+                        "nothing was written") from None
+    return {"file": str(path), "format": FORMAT, "version": VERSION, "exported_at": exported_at,
+            **{key: counts[key] for key in SECTIONS}}
+
+
+def _gzipped(path: Path) -> bool:
+    return path.name.lower().endswith(".gz")
 
 
 def export(s, path: Path, *, anki: bool = False, target: str | None = None, force: bool = False) -> dict[str, Any]:
@@ -64,7 +205,7 @@ def export(s, path: Path, *, anki: bool = False, target: str | None = None, forc
     if target is not None:
         raise UserError("a topic or area applies only to Anki decks (--anki); a backup holds your whole history")
     if path.suffix.lower() == ".apkg":
-        raise UserError(f"{path.name} looks like an Anki deck: add --anki, or give a .json file for a backup")
+        raise UserError(f"{path.name} looks like an Anki deck: add --anki, or give a .json (or .json.gz) file for a backup")
     return {"kind": "backup", **export_backup(s, path, force=force)}
 
 

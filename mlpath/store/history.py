@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from mlpath.core.scheduling import CardState
@@ -58,33 +59,65 @@ def question_renames(conn: sqlite3.Connection) -> dict[str, str]:
 
 # --- backup: dump ----------------------------------------------------------------------------------------------
 
+# Per section: the record's keys (as in the backup file), which of them are times (stored text), and the query
+# giving them in that order except ``area``, which is looked up from the record's topic (cheaper than a join).
+DUMP: dict[str, tuple[tuple[str, ...], frozenset[str], str]] = {
+    "statuses": (
+        ("topic", "area", "status", "started_at", "finished_at", "updated_at"),
+        frozenset({"started_at", "finished_at", "updated_at"}),
+        "SELECT topic_id, status, started_at, finished_at, updated_at FROM topic_status ORDER BY topic_id"),
+    "status_events": (
+        ("topic", "area", "status", "at"), frozenset({"at"}),
+        "SELECT topic_id, status, at FROM status_event ORDER BY at, id"),
+    "cards": (
+        ("question", "topic", "area", "kind", "state", "step", "stability", "difficulty", "due", "last_review",
+         "created_at", "reps", "lapses"),
+        frozenset({"due", "last_review", "created_at"}),
+        "SELECT q.id, q.topic_id, q.kind, c.state, c.step, c.stability, c.difficulty, c.due, c.last_review, "
+        "c.created_at, c.reps, c.lapses FROM card c JOIN question q ON q.id = c.question_id ORDER BY c.id"),
+    "reviews": (
+        ("question", "topic", "area", "reviewed_at", "rating", "correct", "answer", "response_ms", "seed"),
+        frozenset({"reviewed_at"}),
+        "SELECT question_id, topic_id, reviewed_at, rating, correct, answer, response_ms, seed FROM review "
+        "ORDER BY reviewed_at, id"),
+}
+
+
+@contextmanager
+def snapshot(conn: sqlite3.Connection):
+    """One read transaction: every query inside sees the database as it was at the first one, whatever other
+    processes commit meanwhile (a backup never holds a review whose card it lacks)."""
+    conn.execute("BEGIN")
+    try:
+        yield conn
+    finally:
+        conn.execute("COMMIT")
+
+
+def dump_rows(conn: sqlite3.Connection, section: str, chunk: int = 2000) -> Iterator[list[tuple]]:
+    """The rows of one backup section in the order of its DUMP keys (times as stored), a chunk at a time. Run it
+    inside ``snapshot`` so that every section comes from the same moment."""
+    keys = DUMP[section][0]
+    at = keys.index("area")
+    areas = dict(conn.execute("SELECT id, area FROM topic"))
+    cursor = conn.execute(DUMP[section][2])
+    while rows := cursor.fetchmany(chunk):
+        yield [(*row[:at], areas.get(row[at - 1]), *row[at:]) for row in rows]
+
+
 def dump(conn: sqlite3.Connection) -> dict[str, list[dict]]:
-    """The learner's whole history, keyed by topic and question ids."""
-    statuses = [
-        {"topic": t, "area": area, "status": st, "started_at": from_db(s), "finished_at": from_db(f), "updated_at": from_db(u)}
-        for t, area, st, s, f, u in conn.execute(
-            "SELECT s.topic_id, t.area, s.status, s.started_at, s.finished_at, s.updated_at FROM topic_status s "
-            "JOIN topic t ON t.id = s.topic_id ORDER BY s.topic_id")]
-    events = [
-        {"topic": t, "area": area, "status": st, "at": from_db(at)}
-        for t, area, st, at in conn.execute(
-            "SELECT e.topic_id, t.area, e.status, e.at FROM status_event e JOIN topic t ON t.id = e.topic_id "
-            "ORDER BY e.at, e.id")]
-    cards = [
-        {"question": q, "topic": t, "area": area, "kind": kind, "state": state, "step": step, "stability": stab,
-         "difficulty": diff, "due": from_db(due), "last_review": from_db(last), "created_at": from_db(created), "reps": reps,
-         "lapses": lapses}
-        for q, t, area, kind, state, step, stab, diff, due, last, created, reps, lapses in conn.execute(
-            "SELECT q.id, q.topic_id, t.area, q.kind, c.state, c.step, c.stability, c.difficulty, c.due, "
-            "c.last_review, c.created_at, c.reps, c.lapses FROM card c JOIN question q ON q.id = c.question_id "
-            "JOIN topic t ON t.id = q.topic_id ORDER BY c.id")]
-    reviews = [
-        {"question": q, "topic": t, "area": area, "reviewed_at": from_db(at), "rating": rating,
-         "correct": None if correct is None else bool(correct), "answer": answer, "response_ms": ms, "seed": seed}
-        for q, t, area, at, rating, correct, answer, ms, seed in conn.execute(
-            "SELECT r.question_id, r.topic_id, t.area, r.reviewed_at, r.rating, r.correct, r.answer, "
-            "r.response_ms, r.seed FROM review r JOIN topic t ON t.id = r.topic_id ORDER BY r.reviewed_at, r.id")]
-    return {"statuses": statuses, "status_events": events, "cards": cards, "reviews": reviews}
+    """The learner's whole history, keyed by topic and question ids (times as UTC-aware datetimes)."""
+    out: dict[str, list[dict]] = {}
+    with snapshot(conn):
+        for section, (keys, times, _sql) in DUMP.items():
+            records = out[section] = []
+            for rows in dump_rows(conn, section):
+                for row in rows:
+                    rec = {k: from_db(v) if k in times else v for k, v in zip(keys, row)}
+                    if "correct" in rec and rec["correct"] is not None:
+                        rec["correct"] = bool(rec["correct"])
+                    records.append(rec)
+    return out
 
 
 # --- backup: merge ---------------------------------------------------------------------------------------------
