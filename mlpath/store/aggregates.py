@@ -9,6 +9,7 @@ from the review log itself; tests check that the two always agree.
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 from datetime import datetime
 
 from mlpath.store.db import from_db, to_db
@@ -17,6 +18,29 @@ DERIVED_TABLES = ("review_hour", "review_tally")
 
 # What the triggers count as answered right (stats.Answer.right): ``correct`` when known, else a rating > Again.
 RIGHT_SQL = "(CASE WHEN correct IS NULL THEN rating > 1 WHEN correct THEN 1 ELSE 0 END)"
+
+
+@contextmanager
+def bulk_insert(conn: sqlite3.Connection):
+    """Around a bulk insert into ``review`` inside the caller's write transaction: the per-row triggers are set
+    aside and the summaries updated once, set-wise, from the new rows (several times faster for a big import).
+    Reviews must only be inserted inside; the transaction keeps it all or nothing."""
+    triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'review' "
+                            "AND name LIKE 'review_summary_%'").fetchall()
+    last = conn.execute("SELECT COALESCE(MAX(id), 0) FROM review").fetchone()[0]
+    for name, _sql in triggers:
+        conn.execute(f"DROP TRIGGER {name}")
+    yield
+    conn.execute(f"INSERT INTO review_hour (hour, answers, correct) SELECT substr(reviewed_at, 1, 13), COUNT(*), "
+                 f"SUM({RIGHT_SQL}) FROM review WHERE id > ? GROUP BY 1 ORDER BY 1 "
+                 "ON CONFLICT(hour) DO UPDATE SET answers = answers + excluded.answers, "
+                 "correct = correct + excluded.correct", (last,))
+    conn.execute("INSERT INTO review_tally (question_id, topic_id, answers, passed) SELECT question_id, topic_id, "
+                 "COUNT(*), SUM(rating > 1) FROM review WHERE id > ? GROUP BY 1, 2 ORDER BY 1, 2 "
+                 "ON CONFLICT(question_id, topic_id) DO UPDATE SET answers = answers + excluded.answers, "
+                 "passed = passed + excluded.passed", (last,))
+    for _name, sql in triggers:
+        conn.execute(sql)
 
 
 def total_reviews(conn: sqlite3.Connection) -> int:

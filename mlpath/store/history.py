@@ -15,7 +15,7 @@ from datetime import datetime
 from mlpath.core.scheduling import CardState
 from mlpath.core.srs import Phase
 from mlpath.core.stats import Answer
-from mlpath.store import tables
+from mlpath.store import aggregates, tables
 from mlpath.store.db import from_db, to_db, transaction
 
 # --- reads for stats and decks ----------------------------------------------------------------------------------
@@ -122,6 +122,75 @@ def dump(conn: sqlite3.Connection) -> dict[str, list[dict]]:
 
 # --- backup: merge ---------------------------------------------------------------------------------------------
 
+# A backup is merged from staging tables (TEMP: private to this connection, on disk when large, gone on close),
+# filled record by record as the file is read, then merged set-wise in one write transaction. Times are stored
+# text (db.to_db); ``seq`` keeps the file's order.
+STAGING: dict[str, tuple[str, ...]] = {
+    "statuses": ("topic", "area", "status", "started_at", "finished_at", "updated_at"),
+    "status_events": ("topic", "area", "status", "at"),
+    "cards": ("question", "topic", "area", "kind", "state", "step", "stability", "difficulty", "due",
+              "last_review", "created_at", "reps", "lapses"),
+    "reviews": ("question", "topic", "area", "reviewed_at", "rating", "correct", "answer", "response_ms", "seed"),
+}
+_STAGE_TABLE = {"statuses": "import_status", "status_events": "import_event", "cards": "import_card",
+                "reviews": "import_review"}
+_STAGE_INDEXES = (
+    "CREATE INDEX temp.import_status_topic ON import_status (topic)",
+    "CREATE INDEX temp.import_event_topic ON import_event (topic, status, at)",
+    "CREATE INDEX temp.import_card_question ON import_card (question)",
+    "CREATE INDEX temp.import_review_key ON import_review (question, reviewed_at, rating)",
+)
+
+
+@contextmanager
+def cache_pages(conn: sqlite3.Connection, size: int):
+    """A bigger SQLite page cache (``size`` bytes) for the main and temporary databases while inside."""
+    old = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {-(size // 1024)}")
+    conn.execute(f"PRAGMA temp.cache_size = {-(size // 4096)}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {old}")
+
+
+class Staging:
+    """The staging tables of one import: ``with Staging(conn) as stage: stage.add(section, rows) ...``."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.inserts = {
+            section: f"INSERT INTO {_STAGE_TABLE[section]} ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})"
+            for section, cols in STAGING.items()}
+
+    def __enter__(self) -> Staging:
+        self.drop()
+        for section, cols in STAGING.items():
+            self.conn.execute(f"CREATE TEMP TABLE {_STAGE_TABLE[section]} (seq INTEGER PRIMARY KEY, "
+                              f"{', '.join(cols)})")
+        self.conn.execute("BEGIN")  # staging writes touch only the temp database: no lock on the learner's data
+        return self
+
+    def add(self, section: str, rows: list[tuple]) -> None:
+        """Stage validated rows (STAGING's columns, times as stored text)."""
+        self.conn.executemany(self.inserts[section], rows)
+
+    def ready(self) -> None:
+        """All rows staged: index them for the merge."""
+        for sql in _STAGE_INDEXES:
+            self.conn.execute(sql)
+        self.conn.execute("COMMIT")
+
+    def drop(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+        for table in _STAGE_TABLE.values():
+            self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+
+    def __exit__(self, *exc) -> None:
+        self.drop()
+
+
 def _opt(dt: datetime | None) -> str | None:
     return to_db(dt) if dt is not None else None
 
@@ -146,33 +215,60 @@ def _latest(row: tuple[str, str] | None, events: Iterable[tuple[str, str]]) -> t
     return row
 
 
+def _stage_records(stage: Staging, data: dict[str, list[dict]]) -> None:
+    for section, cols in STAGING.items():
+        stage.add(section, [tuple(_opt(v) if isinstance(v, datetime) else v for v in (rec[c] for c in cols))
+                            for rec in data[section]])
+
+
 def merge(conn: sqlite3.Connection, data: dict[str, list[dict]], now: datetime) -> dict[str, int]:
-    """Merge a validated backup into the database without duplicates, all in one transaction.
+    """Merge a validated backup held in memory (records as from ``dump``); see ``merge_staged``."""
+    with Staging(conn) as stage:
+        _stage_records(stage, data)
+        stage.ready()
+        return merge_staged(conn, now)
+
+
+def merge_staged(conn: sqlite3.Connection, now: datetime) -> dict[str, int]:
+    """Merge the staged backup into the database without duplicates, all in one transaction.
 
     Reviews are identified by (question, reviewed_at, rating) and status events by (topic, status, at); a card
     by its question, keeping the one reviewed last; a topic's status by the later change (a reset counts).
+    Where the file names a topic (or question) several times, the last record gives its area (or topic, kind).
     """
     ts = to_db(now)
     added = {"statuses": 0, "status_events": 0, "cards": 0, "reviews": 0, "topics_placeholders": 0,
              "questions_placeholders": 0}
-    kinds = {c["question"]: c["kind"] for c in data["cards"]}
     with transaction(conn):
-        topics = {rec["topic"]: rec["area"] for key in ("statuses", "status_events", "cards", "reviews")
-                  for rec in data[key]}
-        for topic, area in topics.items():
+        # placeholders for what the database does not know, from the last record naming it (sections in order)
+        new_topics = conn.execute(
+            "SELECT topic, area, MAX(k) FROM ("
+            "SELECT topic, area, seq AS k FROM import_status UNION ALL "
+            "SELECT topic, area, seq + (1 << 40) FROM import_event UNION ALL "
+            "SELECT topic, area, seq + (2 << 40) FROM import_card UNION ALL "
+            "SELECT topic, area, seq + (3 << 40) FROM import_review) x "
+            "WHERE NOT EXISTS (SELECT 1 FROM topic WHERE id = x.topic) GROUP BY topic ORDER BY MIN(k)").fetchall()
+        for topic, area, _k in new_topics:
             added["topics_placeholders"] += _ensure_topic(conn, topic, area, ts)
-        questions = {rec["question"]: rec["topic"] for rec in [*data["reviews"], *data["cards"]]}
-        for question, topic in questions.items():
-            added["questions_placeholders"] += _ensure_question(conn, question, topic, kinds.get(question, "unknown"))
+        new_questions = conn.execute(
+            "SELECT question, topic, MAX(k) FROM ("
+            "SELECT question, topic, seq AS k FROM import_review UNION ALL "
+            "SELECT question, topic, seq + (1 << 40) FROM import_card) x "
+            "WHERE NOT EXISTS (SELECT 1 FROM question WHERE id = x.question) GROUP BY question ORDER BY MIN(k)"
+        ).fetchall()
+        for question, topic, _k in new_questions:
+            kind = conn.execute("SELECT kind FROM import_card WHERE question = ? ORDER BY seq DESC LIMIT 1",
+                                (question,)).fetchone()
+            added["questions_placeholders"] += _ensure_question(conn, question, topic, kind[0] if kind else "unknown")
 
         # statuses: decide each topic before the backup's events join the log
-        mine_events: dict[str, list[tuple[str, str]]] = {}
-        for rec in data["status_events"]:
-            mine_events.setdefault(rec["topic"], []).append((rec["status"], to_db(rec["at"])))
-        theirs = {rec["topic"]: rec for rec in data["statuses"]}
-        for topic in sorted(set(theirs) | set(mine_events)):
-            rec = theirs.get(topic)
-            incoming = _latest((rec["status"], to_db(rec["updated_at"])) if rec else None, mine_events.get(topic, []))
+        topics = [r[0] for r in conn.execute(
+            "SELECT topic FROM import_status UNION SELECT topic FROM import_event ORDER BY 1")]
+        for topic in topics:
+            rec = conn.execute("SELECT status, started_at, finished_at, updated_at FROM import_status "
+                               "WHERE topic = ? ORDER BY seq DESC LIMIT 1", (topic,)).fetchone()
+            mine = conn.execute("SELECT status, at FROM import_event WHERE topic = ? ORDER BY seq", (topic,))
+            incoming = _latest((rec[0], rec[3]) if rec else None, mine)
             row = conn.execute("SELECT status, updated_at FROM topic_status WHERE topic_id = ?", (topic,)).fetchone()
             existing = _latest(tuple(row) if row else None,
                                conn.execute("SELECT status, at FROM status_event WHERE topic_id = ?", (topic,)))
@@ -181,47 +277,43 @@ def merge(conn: sqlite3.Connection, data: dict[str, list[dict]], now: datetime) 
             if incoming[0] == "not_started":
                 changed = conn.execute("DELETE FROM topic_status WHERE topic_id = ?", (topic,)).rowcount
             else:
-                tables.upsert_status(conn, topic, rec["status"], rec["started_at"], rec["finished_at"],
-                                     rec["updated_at"])
+                tables.upsert_status(conn, topic, *rec)
                 changed = 1
             added["statuses"] += changed
 
-        for rec in data["status_events"]:
-            at = to_db(rec["at"])
-            if conn.execute("SELECT 1 FROM status_event WHERE topic_id = ? AND status = ? AND at = ?",
-                            (rec["topic"], rec["status"], at)).fetchone():
-                continue
-            conn.execute("INSERT INTO status_event (topic_id, status, at) VALUES (?,?,?)",
-                         (rec["topic"], rec["status"], at))
-            added["status_events"] += 1
+        added["status_events"] = conn.execute(
+            "INSERT INTO status_event (topic_id, status, at) SELECT topic, status, at FROM import_event e "
+            "WHERE e.seq = (SELECT MIN(seq) FROM import_event y WHERE y.topic = e.topic AND y.status = e.status "
+            "AND y.at = e.at) AND NOT EXISTS (SELECT 1 FROM status_event x WHERE x.topic_id = e.topic "
+            "AND x.status = e.status AND x.at = e.at) ORDER BY e.seq").rowcount
 
-        for rec in data["cards"]:
-            state = CardState(Phase(rec["state"]), rec["step"], rec["stability"], rec["difficulty"], rec["due"],
-                              rec["last_review"])
+        for (question, state, step, stability, difficulty, due, last, created, reps, lapses) in conn.execute(
+                "SELECT question, state, step, stability, difficulty, due, last_review, created_at, reps, lapses "
+                "FROM import_card ORDER BY seq").fetchall():
+            card = CardState(Phase(state), step, stability, difficulty, from_db(due), from_db(last))
             row = conn.execute("SELECT id, last_review, created_at FROM card WHERE question_id = ?",
-                               (rec["question"],)).fetchone()
+                               (question,)).fetchone()
             if row is None:
-                tables.insert_card(conn, rec["question"], state, rec["created_at"], rec["reps"], rec["lapses"])
+                tables.insert_card(conn, question, card, from_db(created), reps, lapses)
                 added["cards"] += 1
-            elif (_opt(rec["last_review"]) or "") > (row[1] or ""):
-                tables.update_card(conn, row[0], state, reps=rec["reps"], lapses=rec["lapses"],
-                                   created_at=min(from_db(row[2]), rec["created_at"]))
+            elif (last or "") > (row[1] or ""):
+                tables.update_card(conn, row[0], card, reps=reps, lapses=lapses,
+                                   created_at=from_db(min(row[2], created)))
                 added["cards"] += 1
 
-        seen = set(conn.execute("SELECT question_id, reviewed_at, rating FROM review"))
-        card_ids = dict(conn.execute("SELECT question_id, id FROM card"))
-        rows = []
-        for rec in data["reviews"]:
-            key = (rec["question"], to_db(rec["reviewed_at"]), rec["rating"])
-            if key in seen:
-                continue
-            seen.add(key)
-            if rec["question"] not in card_ids:
-                raise MissingCard(rec["question"])
-            rows.append((card_ids[rec["question"]], rec["question"], rec["topic"], key[1], rec["rating"],
-                         rec["correct"], rec["answer"], rec["response_ms"], rec["seed"]))
-        conn.executemany(tables.REVIEW_INSERT_SQL, rows)
-        added["reviews"] += len(rows)
+        orphan = conn.execute("SELECT question FROM import_review r WHERE NOT EXISTS "
+                              "(SELECT 1 FROM card WHERE question_id = r.question) ORDER BY seq LIMIT 1").fetchone()
+        if orphan:
+            raise MissingCard(orphan[0])
+        with aggregates.bulk_insert(conn):  # a review twice in the file: its first copy counts
+            added["reviews"] = conn.execute(
+                f"{tables.REVIEW_INSERT_SQL.split(' VALUES')[0]} "
+                "SELECT c.id, r.question, r.topic, r.reviewed_at, r.rating, r.correct, r.answer, r.response_ms, "
+                "r.seed FROM import_review r JOIN card c ON c.question_id = r.question "
+                "WHERE NOT EXISTS (SELECT 1 FROM import_review y WHERE y.question = r.question "
+                "AND y.reviewed_at = r.reviewed_at AND y.rating = r.rating AND y.seq < r.seq) "
+                "AND NOT EXISTS (SELECT 1 FROM review x WHERE x.question_id = r.question "
+                "AND x.reviewed_at = r.reviewed_at AND x.rating = r.rating) ORDER BY r.seq").rowcount
     return added
 
 
