@@ -315,3 +315,72 @@ def test_a_backup_bigger_than_the_bound_is_refused(cli, learner, tmp_path, monke
         assert _everything(s.conn) == before
     finally:
         s.close()
+
+
+# --- an import killed at any moment leaves the database as it was (or fully imported) ---------------------------
+
+def _big_backup(doc: dict, n: int) -> dict:
+    """``doc`` with ``n`` more reviews of its cards, at distinct times."""
+    cards = doc["cards"]
+    extra = []
+    t = datetime(2023, 6, 1, tzinfo=timezone.utc)
+    for i in range(n):
+        card = cards[i % len(cards)]
+        t += timedelta(minutes=7, microseconds=i)
+        extra.append({"question": card["question"], "topic": card["topic"], "area": card["area"],
+                      "reviewed_at": t.isoformat(), "rating": 1 + i % 4, "correct": None if i % 5 else i % 2 == 0,
+                      "answer": f"answer {i}", "response_ms": 1000 + i, "seed": None})
+    return {**doc, "reviews": extra + doc["reviews"]}
+
+
+@pytest.mark.slow
+def test_an_import_killed_at_random_moments_changes_nothing_or_everything(cli, learner, tmp_path, mini):
+    import random
+    import shutil
+    import signal
+    import sqlite3
+    import subprocess
+
+    from conftest import mlpath_exe
+
+    file = tmp_path / "small.json"
+    assert cli("export", str(file))[0] == 0
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps(_big_backup(json.loads(file.read_text()), 60_000)))
+    home = tmp_path / "home"
+    pristine = tmp_path / "pristine"
+    shutil.copytree(home, pristine)
+
+    def state(folder):
+        conn = sqlite3.connect(folder / "mlpath.db")
+        try:
+            assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+            assert aggregates.stored(conn) == aggregates.recount(conn)
+            return _everything(conn)
+        finally:
+            conn.close()
+
+    env = {**os.environ, "MLPATH_CONTENT": str(mini), "MLPATH_NOW": "2025-01-02T12:00:00+00:00"}
+    done = tmp_path / "done"
+    shutil.copytree(pristine, done)
+    t0 = time.perf_counter()
+    subprocess.run([*mlpath_exe(), "import", str(big)], env={**env, "MLPATH_HOME": str(done)}, check=True,
+                   capture_output=True)
+    duration = time.perf_counter() - t0
+    before, after = state(pristine), state(done)
+    assert len(after["reviews"]) == len(before["reviews"]) + 60_000
+
+    rng = random.Random(15)
+    seen = set()
+    for round_ in range(8):
+        target = tmp_path / f"kill-{round_}"
+        shutil.copytree(pristine, target)
+        proc = subprocess.Popen([*mlpath_exe(), "import", str(big)], env={**env, "MLPATH_HOME": str(target)},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.05, duration * 1.1))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        now = state(target)
+        assert now in (before, after), f"round {round_}: the database is neither before nor after the import"
+        seen.add("after" if now == after else "before")
+    assert "before" in seen  # at least one kill landed mid-way (the import takes a while)
