@@ -238,7 +238,8 @@ def graph(
 # --- export / import ------------------------------------------------------------------------------------------
 
 def export(
-    file: Annotated[Path, typer.Argument(help="The file to write (.json for a backup, .apkg with --anki).",
+    file: Annotated[Path, typer.Argument(help="The file to write (.json or gzip-compressed .json.gz for a backup, "
+                                              ".apkg with --anki).",
                                          show_default=False)],
     target: Annotated[str | None, typer.Argument(help="With --anki: only this topic or area.",
                                                  autocompletion=complete_topic, show_default=False)] = None,
@@ -249,7 +250,9 @@ def export(
     """Back up your progress and reviews as JSON, or (--anki) write the questions as an Anki deck.
 
     The backup (format "mlpath-backup", version 1) holds statuses, status_events, cards and reviews keyed by
-    topic and question ids; restore or merge it with `mlpath import FILE`.
+    topic and question ids; restore or merge it with `mlpath import FILE`. A name ending in .gz is compressed
+    (and read back compressed by import). It is one consistent snapshot, streamed to a temporary file that
+    replaces FILE only when complete.
 
     The Anki deck has one note type per question kind (basic, choice, multi, true/false), tags
     mlpath::area::AREA and mlpath::topic::TOPIC, and stable ids, so importing a newer deck updates the old one.
@@ -272,7 +275,8 @@ def export(
 
 
 def import_(
-    file: Annotated[Path, typer.Argument(help="A backup written by `mlpath export`.", show_default=False)],
+    file: Annotated[Path, typer.Argument(help="A backup written by `mlpath export` (.json or .json.gz).",
+                                         show_default=False)],
     json: JsonOpt = False,
 ) -> None:
     """Merge a backup from `mlpath export` into your data: nothing is duplicated, and on any error nothing changes.
