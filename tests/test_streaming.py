@@ -384,3 +384,24 @@ def test_an_import_killed_at_random_moments_changes_nothing_or_everything(cli, l
         assert now in (before, after), f"round {round_}: the database is neither before nor after the import"
         seen.add("after" if now == after else "before")
     assert "before" in seen  # at least one kill landed mid-way (the import takes a while)
+
+
+def test_a_damaged_time_from_an_old_version_breaks_neither_stats_nor_export(cli, learner, tmp_path):
+    """Before import checked times, a year before 1000 was stored unpadded ('999-...'): stats and export crashed,
+    and the learner could no longer take a backup. Now stats leaves the row out of the days and export carries it."""
+    s = session()
+    try:
+        s.conn.execute("UPDATE review SET reviewed_at = '999-06-01 10:00:00.000000' WHERE id = 1")
+    finally:
+        s.close()
+    code, out, err = cli("stats", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["total_reviews"] == len(REVIEWS) and sum(d["answers"] for d in report["daily"]) <= len(REVIEWS) - 1
+    file = tmp_path / "b.json"
+    code, out, err = cli("export", str(file))
+    assert code == 0, err
+    assert "999-06-01 10:00:00.000000" in [r["reviewed_at"] for r in json.loads(file.read_text())["reviews"]]
+    learner("fresh")
+    code, out, err = cli("import", str(file))  # refused, naming the entry: the file holds a damaged time
+    assert code == 2 and "reviewed_at" in err and "expected an ISO 8601 time" in err

@@ -69,7 +69,10 @@ def _iso(text: str | None) -> str | None:
         return None
     if len(text) == 26 and text[10] == " " and text[19] == ".":
         return f"{text[:10]}T{text[11:19]}{'' if text[20:] == '000000' else text[19:]}+00:00"
-    return from_db(text).isoformat()
+    try:
+        return from_db(text).isoformat()
+    except (ValueError, OverflowError):  # a damaged row from an old version: carry it as it is, lose nothing
+        return text
 
 
 def _json_value(value: Any) -> str:
@@ -421,7 +424,7 @@ _TIME_COLUMNS = {"started_at", "finished_at", "updated_at", "at", "due", "last_r
 
 MAX_FILE = 2 * 2**30  # bytes read (after decompression): a bigger backup is refused
 MAX_VALUE = 2**20  # characters in one record (or one top-level value that is not a section)
-CHUNK = 2**20
+CHUNK = 2**16  # bytes read at a time: small reads keep the allocator from growing the heap (RSS stays flat)
 STAGE_ROWS = 5000
 IMPORT_CACHE = 32 * 2**20  # bytes of SQLite page cache while importing (the indexes of a big history fit)
 

@@ -182,13 +182,18 @@ def day_tallies(conn, zone: tzinfo) -> tuple[Counter, Counter]:
     parse = datetime.fromisoformat
     utc = timezone.utc
 
-    rows = aggregates.hours(conn)
-    hours = [(parse(h).replace(tzinfo=utc), n, r) for h, n, r in rows]
+    def readable(rows):  # a damaged time (written by an old version) is left out of the days, not fatal
+        try:
+            return [(parse(key).replace(tzinfo=utc), n, r) for key, n, r in rows], rows
+        except ValueError:
+            rows = [row for row in rows if _parses(row[0])]
+            return [(parse(key).replace(tzinfo=utc), n, r) for key, n, r in rows], rows
+
+    hours, rows = readable(aggregates.hours(conn))
     total, right, split = stats.fold_hours(hours, zone)
     names = {start: h for (start, _, _), (h, _, _) in zip(hours, rows)} if split else {}
     for start in split:
-        minute_rows = aggregates.minutes_in_hour(conn, names[start])
-        minutes = [(parse(m).replace(tzinfo=utc), n, r) for m, n, r in minute_rows]
+        minutes, minute_rows = readable(aggregates.minutes_in_hour(conn, names[start]))
         more_total, more_right, split_minutes = stats.fold_hours(minutes, zone, timedelta(minutes=1))
         total.update(more_total)
         right.update(more_right)
@@ -199,3 +204,11 @@ def day_tallies(conn, zone: tzinfo) -> tuple[Counter, Counter]:
                 total[day] += 1
                 right[day] += good
     return total, right
+
+
+def _parses(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text)
+        return True
+    except ValueError:
+        return False
