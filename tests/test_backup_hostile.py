@@ -157,7 +157,7 @@ def _mutated(draw, doc):
             continue
         i = draw(st.integers(0, len(doc[section]) - 1))
         action = draw(st.sampled_from(["set", "delete", "replace"]))
-        if action == "replace":
+        if action == "replace" or not isinstance(doc[section][i], dict):
             doc[section][i] = draw(_json)
         elif action == "delete":
             doc[section][i].pop(draw(st.sampled_from(_FIELDS)), None)

@@ -155,6 +155,8 @@ def _everything(conn) -> dict:
     data["topics"] = conn.execute("SELECT id, title, area, active FROM topic ORDER BY id").fetchall()
     data["questions"] = conn.execute("SELECT id, topic_id, kind, active FROM question ORDER BY id").fetchall()
     data["summaries"] = aggregates.stored(conn)
+    data["schema"] = conn.execute("SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'review' "
+                                  "ORDER BY 1, 2").fetchall()  # indexes and triggers set aside and put back
     return data
 
 

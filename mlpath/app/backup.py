@@ -426,7 +426,7 @@ MAX_FILE = 2 * 2**30  # bytes read (after decompression): a bigger backup is ref
 MAX_VALUE = 2**20  # characters in one record (or one top-level value that is not a section)
 CHUNK = 2**16  # bytes read at a time: small reads keep the allocator from growing the heap (RSS stays flat)
 STAGE_ROWS = 5000
-IMPORT_CACHE = 32 * 2**20  # bytes of SQLite page cache while importing (the indexes of a big history fit)
+IMPORT_CACHE = 16 * 2**20  # bytes of SQLite page cache while importing (the indexes of a big history fit)
 
 
 class _BadJson(Exception):

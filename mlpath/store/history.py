@@ -305,15 +305,19 @@ def merge_staged(conn: sqlite3.Connection, now: datetime) -> dict[str, int]:
                               "(SELECT 1 FROM card WHERE question_id = r.question) ORDER BY seq LIMIT 1").fetchone()
         if orphan:
             raise MissingCard(orphan[0])
-        with aggregates.bulk_insert(conn):  # a review twice in the file: its first copy counts
+        # a review twice in the file: its first copy counts; one already stored: skipped. Into an empty log
+        # (a restore) the indexes are built once at the end instead of row by row.
+        empty = conn.execute("SELECT 1 FROM review LIMIT 1").fetchone() is None
+        with aggregates.bulk_insert(conn, rebuild_indexes=empty):
             added["reviews"] = conn.execute(
                 f"{tables.REVIEW_INSERT_SQL.split(' VALUES')[0]} "
                 "SELECT c.id, r.question, r.topic, r.reviewed_at, r.rating, r.correct, r.answer, r.response_ms, "
                 "r.seed FROM import_review r JOIN card c ON c.question_id = r.question "
                 "WHERE NOT EXISTS (SELECT 1 FROM import_review y WHERE y.question = r.question "
                 "AND y.reviewed_at = r.reviewed_at AND y.rating = r.rating AND y.seq < r.seq) "
-                "AND NOT EXISTS (SELECT 1 FROM review x WHERE x.question_id = r.question "
-                "AND x.reviewed_at = r.reviewed_at AND x.rating = r.rating) ORDER BY r.seq").rowcount
+                + ("" if empty else "AND NOT EXISTS (SELECT 1 FROM review x WHERE x.question_id = r.question "
+                                    "AND x.reviewed_at = r.reviewed_at AND x.rating = r.rating) ")
+                + "ORDER BY r.seq").rowcount
     return added
 
 
