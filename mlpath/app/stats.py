@@ -189,11 +189,9 @@ def day_tallies(conn, zone: tzinfo) -> tuple[Counter, Counter]:
             rows = [row for row in rows if _parses(row[0])]
             return [(parse(key).replace(tzinfo=utc), n, r) for key, n, r in rows], rows
 
-    hours, rows = readable(aggregates.hours(conn))
-    total, right, split = stats.fold_hours(hours, zone)
-    names = {start: h for (start, _, _), (h, _, _) in zip(hours, rows)} if split else {}
-    for start in split:
-        minutes, minute_rows = readable(aggregates.minutes_in_hour(conn, names[start]))
+    total, right, split = stats.fold_hour_keys(aggregates.hours(conn), zone)
+    for hour in split:
+        minutes, minute_rows = readable(aggregates.minutes_in_hour(conn, hour))
         more_total, more_right, split_minutes = stats.fold_hours(minutes, zone, timedelta(minutes=1))
         total.update(more_total)
         right.update(more_right)

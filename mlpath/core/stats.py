@@ -258,6 +258,72 @@ def true_retention(answers: Iterable[Answer]) -> tuple[Retention, dict[str, Rete
     return Retention(sum(reviews.values()), sum(passed.values())), per_area
 
 
+def fold_hour_keys(hours: Iterable[tuple[str, int, int]], tz: tzinfo) -> tuple[Counter, Counter, list[str]]:
+    """``fold_hours`` for hours given as stored keys (``YYYY-MM-DD HH``, UTC): the local day of each of a UTC
+    date's 24 hours is worked out once per date, so a long history costs a lookup per hour. Keys that do not parse
+    (damaged rows) are left out; the third list holds the keys of hours that hold a local midnight."""
+    total: Counter = Counter()
+    right: Counter = Counter()
+    split: list[str] = []
+    tables: dict[str, list[date | None] | None] = {}
+    for key, answers, good in hours:
+        day_key = key[:10]
+        table = tables.get(day_key, False)
+        if table is False:
+            table = tables[day_key] = _hour_days(day_key, tz)
+        if table is None:
+            continue
+        try:
+            local = table[int(key[11:13])]
+        except (ValueError, IndexError):
+            continue
+        if local is None:
+            split.append(key)
+            continue
+        total[local] += answers
+        right[local] += good
+    return total, right, split
+
+
+_DAY_US = 86_400_000_000
+_HOUR_US = 3_600_000_000
+
+
+def _hour_days(day_key: str, tz: tzinfo) -> list[date | None] | None:
+    """The local day of each UTC hour of the date ``day_key`` (None for an hour holding a local midnight);
+    None if the date does not parse."""
+    try:
+        day = date.fromisoformat(day_key)
+    except ValueError:
+        return None
+    midnight = datetime.combine(day, time(), timezone.utc)
+    offset = _offset(midnight, tz)
+    if _offset(midnight + timedelta(days=1) - _TICK, tz) != offset:  # the offset changes that day: hour by hour
+        return [_hour_day(midnight + timedelta(hours=h), tz) for h in range(24)]
+    off = offset // _TICK  # microseconds
+    base = day.toordinal()
+    days: dict[int, date] = {}
+    out: list[date | None] = []
+    for h in range(24):
+        start = h * _HOUR_US + off
+        first, last = start // _DAY_US, (start + _HOUR_US - 1) // _DAY_US
+        if first != last:
+            out.append(None)
+            continue
+        if first not in days:
+            days[first] = date.fromordinal(base + first)
+        out.append(days[first])
+    return out
+
+
+def _hour_day(start: datetime, tz: tzinfo) -> date | None:
+    first, last = _offset(start, tz), _offset(start + _HOUR - _TICK, tz)
+    if first != last:
+        return None
+    local = (start + first).date()
+    return local if local == (start + _HOUR - _TICK + first).date() else None
+
+
 def retention_from(per_area: Mapping[str, tuple[int, int]]) -> tuple[Retention, dict[str, Retention]]:
     """``true_retention``'s result from (reviews, passed) already counted per area (areas with reviews only)."""
     out = {area: Retention(n, p) for area, (n, p) in per_area.items() if n > 0}
