@@ -30,7 +30,7 @@ def _state() -> dict:
 
     s = open_session()
     try:
-        data = history.dump(s.conn)
+        data = history.dump(s.conn, None)
         for table in ("topic", "question", "card", "review", "topic_status", "status_event", "review_hour",
                       "review_tally"):
             data[table] = s.conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()

@@ -47,13 +47,14 @@ def learner(mini, monkeypatch, tmp_path):
 
 def _review(conn, question, topic, at, rating, correct):
     after = CardState(2 if rating > 1 else 3, None, 3.0, 5.0, at + timedelta(days=1), at)
-    return queries.record_review(conn, question_id=question, topic_id=topic, before=None, after=after, now=at,
+    pack = conn.execute("SELECT pack FROM topic WHERE id = ?", (topic,)).fetchone()[0]
+    return queries.record_review(conn, pack, question_id=question, topic_id=topic, before=None, after=after, now=at,
                                  rating=rating, correct=correct, answer="x", response_ms=900, seed=None)
 
 
 def _old_stats(conn, zone, today, days, weeks):
     """What `stats` computed before the summaries: everything from the whole review log."""
-    answers = history.answers(conn)
+    answers = history.answers(conn, None)  # one pack here: its whole log
     counts = core_stats.daily_counts((a.at for a in answers), zone)
     overall, per_area = core_stats.true_retention(answers)
     return {"total": len(answers), "days": dict(counts), "overall": overall, "areas": per_area,
@@ -118,18 +119,18 @@ def test_renames_and_updates_carry_the_summaries(learner):
     try:
         conn = s.conn
         before = aggregates.stored(conn)
-        assert before == aggregates.recount(conn) and sum(n for _, n, _ in before["review_hour"]) == len(REVIEWS)
+        assert before == aggregates.recount(conn) and sum(n for _, _, n, _ in before["review_hour"]) == len(REVIEWS)
         # a content rename cascades into the review rows (ON UPDATE CASCADE): the tallies follow it
         conn.execute("UPDATE question SET id = 'vectors-choice-2' WHERE id = 'vectors-choice'")
         conn.execute("UPDATE topic SET id = 'vectors-2' WHERE id = 'vectors'")
-        tally = dict(((q, t), (n, p)) for q, t, n, p in aggregates.stored(conn)["review_tally"])
+        tally = dict(((q, t), (n, p)) for _pack, q, t, n, p in aggregates.stored(conn)["review_tally"])
         assert tally[("vectors-choice-2", "vectors-2")] == (3, 2)  # Good, Good, Again
         assert not any(q == "vectors-choice" or t == "vectors" for q, t in tally)
         conn.execute("UPDATE review SET rating = 1, correct = NULL")
         conn.execute("UPDATE review SET reviewed_at = '2020-05-05 05:05:05.000000' WHERE rating = 1")
         assert aggregates.stored(conn) == aggregates.recount(conn)
-        assert aggregates.stored(conn)["review_hour"] == [("2020-05-05 05", len(REVIEWS), 0)]
-        assert queries.review_count(conn) == len(REVIEWS)
+        assert aggregates.stored(conn)["review_hour"] == [(s.pack, "2020-05-05 05", len(REVIEWS), 0)]
+        assert queries.review_count(conn, s.pack) == queries.review_count(conn, None) == len(REVIEWS)
     finally:
         s.close()
 
@@ -138,9 +139,9 @@ def test_first_reviews_come_from_the_question_time_index(learner):
     s = session()
     try:
         plan = " ".join(r[3] for r in s.conn.execute(
-            "EXPLAIN QUERY PLAN SELECT id FROM review WHERE question_id = ? ORDER BY reviewed_at, id LIMIT 1",
-            ("vectors-choice",)))
-        assert "ix_review_question_at" in plan and "TEMP B-TREE" not in plan
+            "EXPLAIN QUERY PLAN SELECT id FROM review WHERE pack = ? AND question_id = ? ORDER BY reviewed_at, id "
+            "LIMIT 1", (s.pack, "vectors-choice")))
+        assert "ix_review_pack_question_at" in plan and "TEMP B-TREE" not in plan
         # from the fixed history: 4 repeats of 8 reviews; vectors-choice 23:30 Good, vectors-tf Good, gd-tf Hard
         # pass, vectors-choice 01-02 Again fails
         assert aggregates.retention_by_area(s.conn) == {"maths": (3, 2), "ml": (1, 1)}
@@ -151,7 +152,7 @@ def test_first_reviews_come_from_the_question_time_index(learner):
 # --- export / import ----------------------------------------------------------------------------------------------
 
 def _everything(conn) -> dict:
-    data = history.dump(conn)
+    data = history.dump(conn, None)
     data["topics"] = conn.execute("SELECT id, title, area, active FROM topic ORDER BY id").fetchall()
     data["questions"] = conn.execute("SELECT id, topic_id, kind, active FROM question ORDER BY id").fetchall()
     data["summaries"] = aggregates.stored(conn)
@@ -187,7 +188,7 @@ def test_streamed_backup_round_trips_a_history_exactly(cli, learner, tmp_path, n
     gzipped = raw[:2] == b"\x1f\x8b"
     assert gzipped == name.lower().endswith(".gz")
     doc = json.loads(gzip.decompress(raw) if gzipped else raw)
-    assert doc["format"] == "mlpath-backup" and doc["version"] == 1 and len(doc["reviews"]) == len(REVIEWS) + 300
+    assert doc["format"] == "mlpath-backup" and doc["version"] == 2 and len(doc["reviews"]) == len(REVIEWS) + 300
 
     learner("fresh")
     code, out, err = cli("import", str(file), "--json")
@@ -234,16 +235,18 @@ def test_export_reads_one_snapshot(cli, learner, tmp_path, monkeypatch):
     other = sqlite3.connect(os.path.join(home, "mlpath.db"), isolation_level=None, timeout=10)
     other.execute("PRAGMA foreign_keys = ON")
 
-    def meanwhile(conn, section, chunk=2000):
+    pack = other.execute("SELECT pack FROM topic WHERE id = 'matrices'").fetchone()[0]
+
+    def meanwhile(conn, section, pack_, chunk=2000):
         if section == "cards":  # between the sections: a new card and its review land
             other.execute("BEGIN IMMEDIATE")
             card = other.execute(
-                "INSERT INTO card (question_id, state, due, created_at, reps, lapses) VALUES "
-                "('matrices-det', 2, '2025-01-03 00:00:00.000000', '2025-01-02 10:00:00.000000', 1, 0)").lastrowid
-            other.execute("INSERT INTO review (card_id, question_id, topic_id, reviewed_at, rating) VALUES "
-                          "(?, 'matrices-det', 'matrices', '2025-01-02 10:00:00.000000', 3)", (card,))
+                "INSERT INTO card (pack, question_id, state, due, created_at, reps, lapses) VALUES "
+                f"('{pack}', 'matrices-det', 2, '2025-01-03 00:00:00.000000', '2025-01-02 10:00:00.000000', 1, 0)").lastrowid
+            other.execute("INSERT INTO review (card_id, pack, question_id, topic_id, reviewed_at, rating) VALUES "
+                          "(?, ?, 'matrices-det', 'matrices', '2025-01-02 10:00:00.000000', 3)", (card, pack))
             other.execute("COMMIT")
-        yield from real(conn, section, chunk)
+        yield from real(conn, section, pack_, chunk)
 
     monkeypatch.setattr(history, "dump_rows", meanwhile)
     file = tmp_path / "b.json"
@@ -329,7 +332,7 @@ def _big_backup(doc: dict, n: int) -> dict:
     for i in range(n):
         card = cards[i % len(cards)]
         t += timedelta(minutes=7, microseconds=i)
-        extra.append({"question": card["question"], "topic": card["topic"], "area": card["area"],
+        extra.append({"pack": card["pack"], "question": card["question"], "topic": card["topic"], "area": card["area"],
                       "reviewed_at": t.isoformat(), "rating": 1 + i % 4, "correct": None if i % 5 else i % 2 == 0,
                       "answer": f"answer {i}", "response_ms": 1000 + i, "seed": None})
     return {**doc, "reviews": extra + doc["reviews"]}
