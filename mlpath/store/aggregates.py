@@ -91,7 +91,8 @@ def retention_by_area(conn: sqlite3.Connection, pack: str | None = None) -> dict
 
     The tallies give every answer per question and topic; each question's first review (earliest time, then
     earliest row) is found through the (pack, question, time) index and taken off. Areas are the topics' current
-    ones; a question is one per pack (the same id in two packs is two questions).
+    ones. Over every pack (None) a question id shared by two packs counts as one question, as
+    ``mlpath.core.stats.true_retention`` counts the whole log.
     """
     where, args = _pack(pack, "x.")
     out: dict[str, list[int]] = {}
@@ -101,11 +102,16 @@ def retention_by_area(conn: sqlite3.Connection, pack: str | None = None) -> dict
             args):
         out[area] = [answers, passed]
     where, args = _pack(pack)
-    for area, rating in conn.execute(
-            "SELECT t.area, r.rating FROM (SELECT DISTINCT pack, question_id FROM review_tally "
-            f"WHERE answers > 0{where}) q "
+    firsts: dict[str, tuple] = {}  # question id -> (time, row id, area, rating) of its first review
+    for question, at, rid, area, rating in conn.execute(
+            "SELECT r.question_id, r.reviewed_at, r.id, t.area, r.rating FROM (SELECT DISTINCT pack, question_id "
+            f"FROM review_tally WHERE answers > 0{where}) q "
             "JOIN review r ON r.id = (SELECT f.id FROM review f WHERE f.pack = q.pack AND f.question_id = q.question_id "
             "ORDER BY f.reviewed_at, f.id LIMIT 1) JOIN topic t ON t.pack = r.pack AND t.id = r.topic_id", args):
+        # over every pack, a question id is counted once (as stats.true_retention does): its earliest review
+        if question not in firsts or (at, rid) < firsts[question][:2]:
+            firsts[question] = (at, rid, area, rating)
+    for _at, _rid, area, rating in firsts.values():
         counts = out.setdefault(area, [0, 0])
         counts[0] -= 1
         counts[1] -= rating > 1
