@@ -102,6 +102,9 @@ DUMP: dict[str, tuple[tuple[str, ...], frozenset[str], str]] = {
 }
 
 
+_DUMP_TABLE = {"statuses": "topic_status", "status_events": "status_event", "cards": "card", "reviews": "review"}
+
+
 @contextmanager
 def snapshot(conn: sqlite3.Connection):
     """One read transaction: every query inside sees the database as it was at the first one, whatever other
@@ -120,9 +123,12 @@ def dump_rows(conn: sqlite3.Connection, section: str, pack: str | None,
     A row whose topic is unknown (which the foreign keys prevent) is left out, as a join would."""
     keys = DUMP[section][0]
     at = keys.index("area")
-    where, args = ("", ()) if pack is None else (" WHERE x.pack = ?", (pack,))
+    table = _DUMP_TABLE[section]
+    # no filter when the table holds no other pack's rows: the plan reading the whole table in order stays the
+    # fast one (a filter would sort a long review log in a temporary b-tree)
+    where, args = ("", ()) if pack is None or only_pack(conn, table, pack) else (" WHERE x.pack = ?", (pack,))
     areas = {(p, t): a for p, t, a in conn.execute(
-        "SELECT pack, id, area FROM topic" + ("" if pack is None else " WHERE pack = ?"), args)}
+        "SELECT pack, id, area FROM topic" + ("" if pack is None else " WHERE pack = ?"), ((pack,) if pack else ()))}
     cursor = conn.execute(DUMP[section][2].format(where=where), args)
     while rows := cursor.fetchmany(chunk):
         yield [(*row[:at], areas[row[0], row[at - 1]], *row[at:]) for row in rows
