@@ -114,7 +114,8 @@ def test_a_uid_in_the_file_is_kept_and_a_bad_one_refuses_the_file(two_packs, cli
 
     for field, value, message in [("uid", "not-a-uid", "reviews[0].uid: expected a review id"),
                                   ("flag", "maybe", "reviews[0].flag: expected one of dont_know, typo, overridden"),
-                                  ("pack", "Not A Pack", "reviews[0].pack: expected a pack id")]:
+                                  ("pack", "Not A Pack", "reviews[0].pack: expected a pack id"),
+                                  ("pack", ["alpha"], "reviews[0].pack: expected a non-empty string")]:
         bad = json.loads(json.dumps(doc))
         bad["reviews"][0][field] = value
         file.write_text(json.dumps(bad))

@@ -796,7 +796,7 @@ def _read_section(r: _Reader, key: str, stage: history.Staging, header: dict) ->
         label = None
         if labelled:
             label = rec.get("pack")
-            if label not in packs:
+            if type(label) is not str or label not in packs:  # (anything but a string is refused below)
                 if label is None and header.get("version") is None:
                     pass  # perhaps a version-1 file whose version comes last: decided at the end
                 else:
