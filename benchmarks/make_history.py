@@ -5,7 +5,8 @@
 Run from the repository root. It uses the roadmap shipped with mlpath (content/) and the project's own store
 code: ``mlpath.app.session.open_session`` creates, migrates and syncs the database exactly as a first run does;
 ``mlpath.core.scheduling.review`` (FSRS) evolves every card through its reviews; topic statuses go through
-``mlpath.store.queries.set_status``; cards and reviews are inserted in chunks (one transaction each) with
+``mlpath.store.queries.set_status``; reviews are inserted in chunks as they are made (one transaction each, with
+the stats summaries updated set-wise by ``mlpath.store.aggregates.bulk_insert``; memory stays flat) with
 statements built from the SQLModel tables in ``mlpath.store.models``, so a new required column fails here loudly
 instead of making a history the real code could not have written.
 
@@ -98,7 +99,7 @@ def build(args: argparse.Namespace) -> dict:
 
     from mlpath.app.session import open_session
     from mlpath.core import grading, scheduling
-    from mlpath.store import db, queries
+    from mlpath.store import aggregates, db, queries
     from mlpath.store.models import CardRow, ReviewRow
 
     rng = random.Random(args.seed)
@@ -121,6 +122,26 @@ def build(args: argparse.Namespace) -> dict:
     learned = questions[:n_cards]
     t_open = time.perf_counter() - t0
 
+    # Cards first (reviews refer to them), in their initial state; their final state is written at the end, and
+    # the cards never reached are removed. Reviews are written a chunk at a time as the simulation makes them, so
+    # memory stays flat whatever --reviews is.
+    t_write = 0.0
+    conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: the review indexes' hot pages stay in memory
+    placeholder = db.to_db(start)
+    with db.transaction(conn):
+        _insert(conn, CardRow.__table__, [(i + 1, pack, q["id"], 1, placeholder, placeholder, 0, 0)
+                                          for i, q in enumerate(learned)],
+                ["id", "pack", "question_id", "state", "due", "created_at", "reps", "lapses"])
+
+    def flush(rows: list[tuple]) -> None:
+        nonlocal t_write
+        t1 = time.perf_counter()
+        with db.transaction(conn), aggregates.bulk_insert(conn):
+            _insert(conn, ReviewRow.__table__, rows,
+                    ["card_id", "pack", "question_id", "topic_id", "reviewed_at", "rating", "correct", "answer",
+                     "response_ms", "seed"])
+        t_write += time.perf_counter() - t1
+
     # --- simulate ----------------------------------------------------------------------------------------------
     t0 = time.perf_counter()
     learn_days = max(1, int(days * 0.7))
@@ -130,7 +151,8 @@ def build(args: argparse.Namespace) -> dict:
     reps = [0] * n_cards
     lapses = [0] * n_cards
     heap: list[tuple[datetime, int]] = []  # (due, card): the review queue, earliest due first
-    reviews: list[tuple] = []
+    reviews: list[tuple] = []  # the chunk not written yet
+    made = 0
     topic_first: dict[str, datetime] = {}
     topic_last: dict[str, datetime] = {}
     active = max(1, days - IDLE_DAYS)  # the last days have no sitting: the history ends with cards due
@@ -142,7 +164,7 @@ def build(args: argparse.Namespace) -> dict:
         last = day == active - 1
         if rng.random() < 0.1 and not last:
             continue  # a day off; the reviews wait for tomorrow
-        quota = args.reviews - len(reviews) if last else min(args.reviews - len(reviews), int(owed))
+        quota = args.reviews - made if last else min(args.reviews - made, int(owed))
         owed -= quota
         now = start + timedelta(days=day, hours=rng.uniform(7, 22))
         for _ in range(quota):
@@ -181,10 +203,16 @@ def build(args: argparse.Namespace) -> dict:
             reviews.append((i + 1, pack, q["id"], q["topic"], db.to_db(now), rating, correct,
                             str(rating) if q["kind"] == "flashcard" else _answer_text(q, correct, rng),
                             response_ms, rng.getrandbits(31) if q["kind"] == "generated" else None))
+            made += 1
+            if len(reviews) >= CHUNK:
+                flush(reviews)
+                reviews = []
         if len(heap) > 4 * n_cards:  # drop stale entries: one per card is enough
             heap = [(states[i].due, i) for i in range(n_cards) if states[i] is not None]
             heapq.heapify(heap)
-    t_sim = time.perf_counter() - t0
+    if reviews:
+        flush(reviews)
+    t_sim = time.perf_counter() - t0 - t_write
 
     # --- write -------------------------------------------------------------------------------------------------
     t0 = time.perf_counter()
@@ -192,18 +220,13 @@ def build(args: argparse.Namespace) -> dict:
     for i, st in enumerate(states):
         if st is None:
             continue
-        card_rows.append((i + 1, pack, learned[i]["id"], st.state, st.step, st.stability, st.difficulty, db.to_db(st.due),
+        card_rows.append((st.state, st.step, st.stability, st.difficulty, db.to_db(st.due),
                           db.to_db(st.last_review) if st.last_review else None, db.to_db(created[i]), reps[i],
-                          lapses[i]))
+                          lapses[i], i + 1))
     with db.transaction(conn):
-        _insert(conn, CardRow.__table__, card_rows,
-                ["id", "pack", "question_id", "state", "step", "stability", "difficulty", "due", "last_review",
-                 "created_at", "reps", "lapses"])
-    for k in range(0, len(reviews), CHUNK):
-        with db.transaction(conn):
-            _insert(conn, ReviewRow.__table__, reviews[k:k + CHUNK],
-                    ["card_id", "pack", "question_id", "topic_id", "reviewed_at", "rating", "correct", "answer",
-                     "response_ms", "seed"])
+        conn.executemany("UPDATE card SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
+                         "last_review = ?, created_at = ?, reps = ?, lapses = ? WHERE id = ?", card_rows)
+        conn.executemany("DELETE FROM card WHERE id = ?", [(i + 1,) for i, st in enumerate(states) if st is None])
 
     # Topic statuses, in time order: started with its first card, done a few weeks after its last one; a few
     # topics without questions are skipped (known already), the rest done as the learner passes them.
@@ -222,7 +245,7 @@ def build(args: argparse.Namespace) -> dict:
     for at, topic_id, status in events:
         queries.set_status(conn, pack, topic_id, status, at)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    t_write = time.perf_counter() - t0
+    t_write += time.perf_counter() - t0
 
     counts = {name: conn.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0]
               for name in ("topic", "question", "card", "review", "topic_status", "status_event")}

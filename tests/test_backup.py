@@ -257,12 +257,14 @@ def test_merge_is_one_transaction_at_the_store_level(learner, monkeypatch):
         class Failing:
             """Fails when the reviews are written, after placeholders, statuses, events and cards were."""
 
+            def __getattr__(self, name):
+                return getattr(real, name)
+
             def execute(self, sql, *args):
                 calls.append(sql.split(" (")[0])
+                if sql.startswith("INSERT INTO review ("):
+                    raise sqlite3.OperationalError("disk I/O error")
                 return real.execute(sql, *args)
-
-            def executemany(self, sql, rows):
-                raise sqlite3.OperationalError("disk I/O error")
 
         with pytest.raises(sqlite3.OperationalError):
             history.merge(Failing(), data, NOW)

@@ -15,28 +15,47 @@ into the pack in use, or the one named, since that is the roadmap they were made
 - cards:         question, topic, area, kind, state, step, stability, difficulty, due, last_review, created_at,
                  reps, lapses
 - reviews:       question, topic, area, reviewed_at, rating (1-4), correct, answer, response_ms, seed, flag
-                 (optional: dont_know, typo or overridden)
+                 (optional: dont_know, typo or overridden), uid (optional on import: the review's cross-device id,
+                 derived as mlpath.core.review_ids does when absent)
 
-Import validates the whole file first, then merges it in one transaction (see store.history.merge).
+A name ending in ``.gz`` is gzip-compressed both ways. Export reads one snapshot of the database and streams it to
+a temporary file renamed over the target; import reads the file as a stream (bounded memory, bounded size), checks
+every field of every record, stages the records in temporary tables and merges them in one transaction (see
+store.history.merge_staged): a bad record anywhere refuses the whole file and changes nothing.
 """
 
 from __future__ import annotations
 
+import codecs
+import glob
+import gzip
 import json
+import math
+import os
+import re
+import stat
+import time
+import zlib
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from mlpath.core.model import STATUSES
+from mlpath.core.review_ids import is_review_uid
+from mlpath.core.srs import Phase
+from mlpath.core.validation import QUESTION_KINDS
 from mlpath.errors import InvalidValue, UserError
 from mlpath.files import write_file
 from mlpath.store import history, queries
+from mlpath.store.db import from_db, to_db
+
+_json_string = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept (json.dumps(ensure_ascii=False))
 
 FORMAT = "mlpath-backup"
 VERSION = 2
 READS = (1, 2)  # versions import understands (1: before packs, no pack labels)
 SECTIONS = ("statuses", "status_events", "cards", "reviews")
-REVIEW_FLAGS = ("dont_know", "typo", "overridden")
+GZIP_LEVEL = 6
 
 
 # --- export -----------------------------------------------------------------------------------------------------
@@ -45,7 +64,17 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
+def _packs_covered(conn, pack: str | None) -> list[str]:
+    """The packs a backup of one pack (or of every pack, None) covers: that pack, or every pack with records."""
+    if pack is not None:
+        return [pack]
+    return [p for (p,) in conn.execute(
+        "SELECT pack FROM topic_status UNION SELECT pack FROM status_event UNION SELECT pack FROM card "
+        "UNION SELECT pack FROM review ORDER BY 1")]
+
+
 def backup_document(s, all_packs: bool = False) -> dict[str, Any]:
+    """The whole backup as one dict (small histories and tests; `export` streams the same document)."""
     data = history.dump(s.conn, None if all_packs else s.pack)
     packs = sorted({rec["pack"] for key in SECTIONS for rec in data[key]} | (set() if all_packs else {s.pack}))
     doc: dict[str, Any] = {"format": FORMAT, "version": VERSION, "exported_at": s.now.isoformat(), "packs": packs}
@@ -54,12 +83,149 @@ def backup_document(s, all_packs: bool = False) -> dict[str, Any]:
     return doc
 
 
+def _iso(text: str | None) -> str | None:
+    """A stored UTC time (``YYYY-MM-DD HH:MM:SS.ffffff``) as ``datetime.isoformat`` writes it, without parsing."""
+    if text is None:
+        return None
+    if len(text) == 26 and text[10] == " " and text[19] == ".":
+        return f"{text[:10]}T{text[11:19]}{'' if text[20:] == '000000' else text[19:]}+00:00"
+    try:
+        return from_db(text).isoformat()
+    except (ValueError, OverflowError):  # a damaged row from an old version: carry it as it is, lose nothing
+        return text
+
+
+def _json_value(value: Any) -> str:
+    """One value of a stored row as JSON (the types SQLite gives back); NaN and infinities are refused."""
+    if value is None:
+        return "null"
+    kind = type(value)
+    if kind is str:
+        return _json_string(value)
+    if kind is int:
+        return str(value)
+    if kind is float and math.isfinite(value):
+        return repr(value)
+    raise _Unwritable(value)
+
+
+class _Unwritable(Exception):
+    pass
+
+
+def _write_section(out, conn, section: str, pack: str | None) -> int:
+    """Write one section as a JSON list, one record a line (the bytes ``json.dumps`` would give for each record,
+    made without building dicts); returns how many records."""
+    keys, times, _sql = history.DUMP[section]
+    heads = ["{" + json.dumps(keys[0]) + ": "] + [", " + json.dumps(k) + ": " for k in keys[1:]]
+    time_at = {i for i, k in enumerate(keys) if k in times}
+    correct_at = keys.index("correct") if "correct" in keys else -1
+    value = _json_value
+    count = 0
+    out.write(f'"{section}": ['.encode())
+    for rows in history.dump_rows(conn, section, pack):
+        lines = []
+        for row in rows:
+            parts = []
+            for i, (head, v) in enumerate(zip(heads, row)):
+                if v is None:
+                    parts.append(head + "null")
+                elif i in time_at:
+                    parts.append(head + _json_string(_iso(v)))
+                elif i == correct_at:
+                    parts.append(head + ("true" if v else "false"))
+                else:
+                    parts.append(head + value(v))
+            lines.append("".join(parts) + "}")
+        out.write(((",\n  " if count else "\n  ") + ",\n  ".join(lines)).encode())
+        count += len(rows)
+    out.write(b"\n ]" if count else b"]")
+    return count
+
+
+_TEMP_NAME = re.compile(r"\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp")
+
+
+def clean_stale_temp_files(path: Path, started: float) -> list[Path]:
+    """Remove the temporary files a killed export of ``path`` left beside it (``.NAME.XXXXXXXX.tmp``): those older
+    than ``started`` that no running export holds (a writer keeps its temporary file locked)."""
+    removed = []
+    try:
+        candidates = list(path.parent.glob(f".{glob.escape(path.name)}.*.tmp"))
+    except OSError:
+        return removed
+    for tmp in candidates:
+        m = _TEMP_NAME.fullmatch(tmp.name)
+        if not m or m["name"] != path.name:
+            continue
+        try:
+            st = tmp.lstat()
+            if not stat.S_ISREG(st.st_mode) or st.st_mtime >= started:
+                continue
+            with open(tmp, "rb") as fh:
+                if not _try_lock(fh):
+                    continue  # an export is writing it right now
+                tmp.unlink()
+                removed.append(tmp)
+        except OSError:
+            continue
+    return removed
+
+
+def _try_lock(fh) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory locks; age alone decides
+        return True
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
+
+
 def export_backup(s, path: Path, force: bool = False, all_packs: bool = False) -> dict[str, Any]:
-    """Write the backup to ``path``; returns what was written (counts per section, and the packs covered)."""
-    doc = backup_document(s, all_packs)
-    write_file(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n", force=force)
-    return {"file": str(path), "format": FORMAT, "version": VERSION, "exported_at": doc["exported_at"],
-            **{key: len(doc[key]) for key in SECTIONS}, "packs": doc["packs"], "all_packs": all_packs}
+    """Stream the backup of the session's pack (or of every pack) to ``path`` (gzip-compressed when it ends in
+    ``.gz``), read from one snapshot of the database and written to a temporary file renamed over ``path`` at the
+    end; returns what was written (counts per section, and the packs covered)."""
+    path = Path(path)
+    started = time.time()
+    counts: dict[str, int] = {}
+    exported_at = s.now.isoformat()
+    pack = None if all_packs else s.pack
+    packs: list[str] = []
+
+    def write(tmp: str) -> None:
+        with open(tmp, "r+b") as raw:
+            _try_lock(raw)  # held until the file is complete: a concurrent export will not take it for stale
+            out = gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=GZIP_LEVEL, mtime=0) \
+                if _gzipped(path) else raw
+            with history.snapshot(s.conn):
+                packs[:] = _packs_covered(s.conn, pack)
+                out.write(("{\n" + f' "format": "{FORMAT}",\n "version": {VERSION},\n '
+                           f'"exported_at": {json.dumps(exported_at)},\n '
+                           f'"packs": {json.dumps(packs, ensure_ascii=False)}').encode())
+                for section in SECTIONS:
+                    out.write(b",\n ")
+                    counts[section] = _write_section(out, s.conn, section, pack)
+            out.write(b"\n}\n")
+            if out is not raw:
+                out.close()
+            raw.flush()
+            os.fsync(raw.fileno())
+
+    clean_stale_temp_files(path, started)
+    try:
+        write_file(path, None, force=force, writer=write)
+    except _Unwritable as e:
+        raise UserError(f"the database holds a value a backup cannot carry ({str(e.args[0])[:40]}); "
+                        "nothing was written") from None
+    return {"file": str(path), "format": FORMAT, "version": VERSION, "exported_at": exported_at,
+            **{key: counts[key] for key in SECTIONS}, "packs": packs, "all_packs": all_packs}
+
+
+def _gzipped(path: Path) -> bool:
+    return path.name.lower().endswith(".gz")
 
 
 def export(s, path: Path, *, anki: bool = False, target: str | None = None, force: bool = False,
@@ -79,202 +245,618 @@ def export(s, path: Path, *, anki: bool = False, target: str | None = None, forc
     if target is not None:
         raise UserError("a topic or area applies only to Anki decks (--anki); a backup holds your whole history")
     if path.suffix.lower() == ".apkg":
-        raise UserError(f"{path.name} looks like an Anki deck: add --anki, or give a .json file for a backup")
+        raise UserError(f"{path.name} looks like an Anki deck: add --anki, or give a .json (or .json.gz) file for a backup")
     return {"kind": "backup", **export_backup(s, path, force=force, all_packs=all_packs)}
 
 
 # --- import: validation ---------------------------------------------------------------------------------------------
+#
+# Every field is checked against the rules the app writes by, so that nothing imported can break the database
+# later: ids are content ids (kebab-case, bounded), times are ISO 8601 with an offset and within EARLIEST..LATEST
+# (stored zero-padded), numbers are finite and within SQLite's integer range, ratings 1-4, card states FSRS
+# phases, difficulty 1-10, answers at most MAX_ANSWER characters. Values are never echoed whole in messages.
+
+MAX_ID = 120
+MAX_PACK_ID = 64  # mlpath.core.manifest.MAX_ID
+REVIEW_FLAGS = ("dont_know", "typo", "overridden")
+MAX_ANSWER = 1000
+MAX_INT = 2**63 - 1
+EARLIEST = "1970-01-01"  # compared with the stored (UTC) text, so both ends are zero-padded four-digit years
+LATEST = "9000-01-01"
+KINDS = (*QUESTION_KINDS, "unknown")  # "unknown": a placeholder question whose content was never known
+PHASES = tuple(int(p) for p in Phase)
+_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*", re.ASCII)
+_UTC_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{6})?\+00:00", re.ASCII)
+
 
 class _Invalid(Exception):
     pass
 
 
-def _req(rec: dict, key: str, where: str) -> Any:
-    if key not in rec:
-        raise _Invalid(f"{where}: missing {key!r}")
-    return rec[key]
+def _show(value: Any) -> str:
+    """A value for an error message: its repr, cut short (a backup is untrusted input)."""
+    text = repr(value) if not isinstance(value, (dict, list)) else f"a {'list' if isinstance(value, list) else 'object'}"
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _text(rec: dict, key: str, where: str, optional: bool = False) -> str | None:
-    value = rec.get(key) if optional else _req(rec, key, where)
-    if value is None and optional:
-        return None
-    if not isinstance(value, str) or not value:
-        raise _Invalid(f"{where}.{key}: expected a non-empty string, got {value!r}")
-    return value
+def _missing(rec: dict, key: str, where: str) -> _Invalid:
+    return _Invalid(f"{where}: missing {key!r}")
 
 
-def _int(rec: dict, key: str, where: str, optional: bool = False, lo: int | None = None,
-         hi: int | None = None) -> int | None:
-    value = rec.get(key) if optional else _req(rec, key, where)
-    if value is None and optional:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or (lo is not None and value < lo) or (
-            hi is not None and value > hi):
-        bounds = f" from {lo} to {hi}" if lo is not None and hi is not None else (f" >= {lo}" if lo is not None else "")
-        raise _Invalid(f"{where}.{key}: expected a whole number{bounds}, got {value!r}")
-    return value
-
-
-def _float(rec: dict, key: str, where: str) -> float | None:
+def _id(rec: dict, key: str, where: str) -> str:
     value = rec.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _Invalid(f"{where}.{key}: expected a number, got {value!r}")
-    return float(value)
+    if type(value) is str and len(value) <= MAX_ID and _ID.fullmatch(value):
+        return value
+    if key not in rec:
+        raise _missing(rec, key, where)
+    if not isinstance(value, str) or not value:
+        raise _Invalid(f"{where}.{key}: expected a non-empty string, got {_show(value)}")
+    raise _Invalid(f"{where}.{key}: expected an id (lowercase letters, digits and single dashes, at most {MAX_ID} "
+                   f"characters), got {_show(value)}")
 
 
-def _time(rec: dict, key: str, where: str, optional: bool = False) -> datetime | None:
-    value = rec.get(key) if optional else _req(rec, key, where)
+def _int(rec: dict, key: str, where: str, optional: bool = False, lo: int = -MAX_INT - 1,
+         hi: int = MAX_INT) -> int | None:
+    value = rec.get(key)
+    if type(value) is int and lo <= value <= hi:
+        return value
     if value is None and optional:
         return None
+    if key not in rec:
+        raise _missing(rec, key, where)
+    bounds = f" from {lo} to {hi}" if hi < MAX_INT else (f" >= {lo}" if lo > -MAX_INT - 1 else "")
+    raise _Invalid(f"{where}.{key}: expected a whole number{bounds}, got {_show(value)}")
+
+
+def _float(rec: dict, key: str, where: str, lo: float, hi: float) -> float:
+    value = rec.get(key)
+    if type(value) in (int, float) and math.isfinite(value) and lo <= value <= hi:
+        return float(value)
+    if key not in rec:
+        raise _missing(rec, key, where)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _Invalid(f"{where}.{key}: expected a number, got {_show(value)}")
+    upper = f" to {hi:g}" if math.isfinite(hi) else ""
+    raise _Invalid(f"{where}.{key}: expected a finite number from {lo:g}{upper}, got {_show(value)}")
+
+
+def _time(rec: dict, key: str, where: str, optional: bool = False) -> str | None:
+    """An ISO 8601 time with an offset -> the stored UTC text (db.to_db)."""
+    value = rec.get(key)
+    if type(value) is str and (m := _UTC_TIME.fullmatch(value)) and EARLIEST <= value < LATEST:
+        try:
+            datetime.fromisoformat(value)  # a real calendar date and time of day
+        except ValueError:
+            pass
+        else:
+            return f"{value[:10]} {value[11:19]}{m[1] or '.000000'}"
+    if value is None and optional:
+        return None
+    if key not in rec:
+        raise _missing(rec, key, where)
+    problem = f"{where}.{key}: expected an ISO 8601 time with a UTC offset, got {_show(value)}"
     try:
         if not isinstance(value, str):
             raise ValueError
         dt = datetime.fromisoformat(value)
         if dt.tzinfo is None:
             raise ValueError
-    except ValueError:
-        raise _Invalid(f"{where}.{key}: expected an ISO 8601 time with a UTC offset, got {value!r}") from None
-    return dt
+        text = to_db(dt)
+    except (ValueError, OverflowError):
+        raise _Invalid(problem) from None
+    if not EARLIEST <= text < LATEST:
+        raise _Invalid(f"{where}.{key}: {_show(value)} is out of range (from {EARLIEST} to {LATEST})")
+    return text
 
 
-def _status(rec: dict, where: str, allowed: tuple[str, ...]) -> str:
-    value = _text(rec, "status", where)
-    if value not in allowed:
-        raise _Invalid(f"{where}.status: expected one of {', '.join(allowed)}, got {value!r}")
-    return value
+def _choice(rec: dict, key: str, where: str, allowed: tuple) -> Any:
+    value = rec.get(key)
+    if type(value) is type(allowed[0]) and value in allowed:
+        return value
+    if key not in rec:
+        raise _missing(rec, key, where)
+    raise _Invalid(f"{where}.{key}: expected one of {', '.join(map(str, allowed))}, got {_show(value)}")
 
 
 def _bool(rec: dict, key: str, where: str) -> bool | None:
     value = rec.get(key)
-    if value is not None and not isinstance(value, bool):
-        raise _Invalid(f"{where}.{key}: expected true, false or null, got {value!r}")
+    if value is not None and type(value) is not bool:
+        raise _Invalid(f"{where}.{key}: expected true, false or null, got {_show(value)}")
     return value
 
 
-def _topic(rec: dict, where: str) -> dict[str, str]:
-    return {"topic": _text(rec, "topic", where), "area": _text(rec, "area", where)}
+def _answer(rec: dict, where: str) -> str | None:
+    value = rec.get("answer")
+    if value is None or (type(value) is str and len(value) <= MAX_ANSWER):
+        return value
+    if not isinstance(value, str):
+        raise _Invalid(f"{where}.answer: expected a string or null, got {_show(value)}")
+    raise _Invalid(f"{where}.answer: longer than {MAX_ANSWER} characters")
 
 
-def _parse_status(rec: dict, where: str) -> dict:
-    return {**_topic(rec, where), "status": _status(rec, where, tuple(x for x in STATUSES if x != "not_started")),
-            "started_at": _time(rec, "started_at", where, True), "finished_at": _time(rec, "finished_at", where, True),
-            "updated_at": _time(rec, "updated_at", where)}
+_DONE_STATUSES = tuple(x for x in STATUSES if x != "not_started")
 
 
-def _parse_event(rec: dict, where: str) -> dict:
-    return {**_topic(rec, where), "status": _status(rec, where, STATUSES), "at": _time(rec, "at", where)}
+def _parse_status(rec: dict, where: str) -> tuple:
+    return (_id(rec, "topic", where), _id(rec, "area", where), _choice(rec, "status", where, _DONE_STATUSES),
+            _time(rec, "started_at", where, True), _time(rec, "finished_at", where, True),
+            _time(rec, "updated_at", where))
 
 
-def _parse_card(rec: dict, where: str) -> dict:
-    return {"question": _text(rec, "question", where), **_topic(rec, where), "kind": _text(rec, "kind", where),
-            "state": _int(rec, "state", where, lo=0, hi=3), "step": _int(rec, "step", where, True, lo=0),
-            "stability": _float(rec, "stability", where), "difficulty": _float(rec, "difficulty", where),
-            "due": _time(rec, "due", where), "last_review": _time(rec, "last_review", where, True),
-            "created_at": _time(rec, "created_at", where), "reps": _int(rec, "reps", where, lo=0),
-            "lapses": _int(rec, "lapses", where, lo=0)}
+def _parse_event(rec: dict, where: str) -> tuple:
+    return (_id(rec, "topic", where), _id(rec, "area", where), _choice(rec, "status", where, STATUSES),
+            _time(rec, "at", where))
 
 
-def _parse_review(rec: dict, where: str) -> dict:
-    answer = rec.get("answer")
-    if answer is not None and not isinstance(answer, str):
-        raise _Invalid(f"{where}.answer: expected a string or null, got {answer!r}")
-    flag = rec.get("flag")  # added with the quiz's "I don't know" / typo / "I was right"; older backups lack it
-    if flag is not None and flag not in REVIEW_FLAGS:
-        raise _Invalid(f"{where}.flag: expected one of {', '.join(REVIEW_FLAGS)} or null")
-    return {"flag": flag, "question": _text(rec, "question", where), **_topic(rec, where),
-            "reviewed_at": _time(rec, "reviewed_at", where), "rating": _int(rec, "rating", where, lo=1, hi=4),
-            "correct": _bool(rec, "correct", where), "answer": answer,
-            "response_ms": _int(rec, "response_ms", where, True, lo=0), "seed": _int(rec, "seed", where, True)}
+def _parse_card(rec: dict, where: str) -> tuple:
+    return (_id(rec, "question", where), _id(rec, "topic", where), _id(rec, "area", where),
+            _choice(rec, "kind", where, KINDS), _choice(rec, "state", where, PHASES),
+            _int(rec, "step", where, True, lo=0, hi=1000), _float(rec, "stability", where, 0.0, math.inf),
+            _float(rec, "difficulty", where, 1.0, 10.0), _time(rec, "due", where),
+            _time(rec, "last_review", where, True), _time(rec, "created_at", where),
+            _int(rec, "reps", where, lo=0), _int(rec, "lapses", where, lo=0))
+
+
+def _flag(rec: dict, where: str) -> str | None:
+    value = rec.get("flag")  # added with the quiz's "I don't know" / typo / "I was right"; older backups lack it
+    if value is None or (type(value) is str and value in REVIEW_FLAGS):
+        return value
+    raise _Invalid(f"{where}.flag: expected one of {', '.join(REVIEW_FLAGS)} or null, got {_show(value)}")
+
+
+def _uid(rec: dict, where: str) -> str | None:
+    value = rec.get("uid")  # optional: derived from the review when absent (mlpath.core.review_ids)
+    if value is None or is_review_uid(value):
+        return value
+    raise _Invalid(f"{where}.uid: expected a review id (a version-7 UUID in lowercase) or null, got {_show(value)}")
+
+
+def _parse_review(rec: dict, where: str) -> tuple:
+    return (_id(rec, "question", where), _id(rec, "topic", where), _id(rec, "area", where),
+            _time(rec, "reviewed_at", where), _int(rec, "rating", where, lo=1, hi=4),
+            _bool(rec, "correct", where), _answer(rec, where), _int(rec, "response_ms", where, True, lo=0),
+            _int(rec, "seed", where, True), _flag(rec, where), _uid(rec, where))
+
+
+def _pack_label(rec: dict, where: str) -> str:
+    value = rec.get("pack")
+    if type(value) is str and len(value) <= MAX_PACK_ID and _ID.fullmatch(value):
+        return value
+    if "pack" not in rec:
+        raise _missing(rec, "pack", where)
+    if not isinstance(value, str) or not value:
+        raise _Invalid(f"{where}.pack: expected a non-empty string, got {_show(value)}")
+    raise _Invalid(f"{where}.pack: expected a pack id (lower-case kebab-case), got {_show(value)}")
 
 
 _PARSERS = {"statuses": _parse_status, "status_events": _parse_event, "cards": _parse_card,
             "reviews": _parse_review}
 
 
-def _pack_label(rec: dict, where: str) -> str:
-    from mlpath.core.manifest import ID_RE, MAX_ID
+def _check_header(key: str, value: Any) -> None:
+    if key == "format" and value != FORMAT:
+        raise _NotBackup(f" (its format is {_show(value)})" if value else " (no \"format\": \"mlpath-backup\" field)")
+    if key == "version" and (type(value) is not int or value not in READS):
+        hint = "; upgrade mlpath to read it" if type(value) is int and value > VERSION else ""
+        raise _Invalid(f"backup version {_show(value)} is not supported (this mlpath reads versions "
+                       f"{', '.join(map(str, READS))}){hint}")
 
-    value = _text(rec, "pack", where)
-    if len(value) > MAX_ID or not ID_RE.match(value):
-        raise _Invalid(f"{where}.pack: expected a pack id (lower-case kebab-case), got {value[:MAX_ID + 1]!r}")
-    return value
+
+class _NotBackup(Exception):
+    pass
 
 
 def parse_backup(doc: Any, pack: str) -> dict[str, list[dict]]:
-    """Check a loaded backup document; raises _Invalid with the first problem's location. Every record comes back
-    with its pack: its own label (version 2), or ``pack`` (a version-1 file, from before packs)."""
+    """Check a loaded backup document (records as dicts with datetimes, as history.dump gives); raises _Invalid
+    with the first problem's location. Every record comes back with its pack: its own label (version 2), or
+    ``pack`` (a version-1 file, from before packs). `import` reads files with read_backup_stream instead."""
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         found = doc.get("format") if isinstance(doc, dict) else None
-        raise _Invalid("not an mlpath backup file" + (f" (its format is {found!r})" if found else
+        raise _Invalid("not an mlpath backup file" + (f" (its format is {_show(found)})" if found else
                                                  " (no \"format\": \"mlpath-backup\" field)"))
-    version = doc.get("version")
-    if isinstance(version, bool) or version not in READS:
-        hint = "; upgrade mlpath to read it" if isinstance(version, int) and version > VERSION else ""
-        raise _Invalid(f"backup version {version!r} is not supported (this mlpath reads versions "
-                       f"{', '.join(map(str, READS))}){hint}")
+    _check_header("version", doc.get("version"))
+    version = doc["version"]
     out: dict[str, list[dict]] = {}
     try:
         for key in SECTIONS:
             items = doc.get(key)
             if not isinstance(items, list):
                 raise _Invalid(f"{key}: expected a list")
+            cols = history.STAGING[key]
             parsed = []
             for i, rec in enumerate(items):
                 where = f"{key}[{i}]"
                 if not isinstance(rec, dict):
                     raise _Invalid(f"{where}: expected an object")
-                record = _PARSERS[key](rec, where)
-                record["pack"] = _pack_label(rec, where) if version >= 2 else pack
-                parsed.append(record)
+                values = (_pack_label(rec, where) if version >= 2 else pack, *_PARSERS[key](rec, where))
+                parsed.append({c: from_db(v) if c in _TIME_COLUMNS and v is not None else v
+                               for c, v in zip(cols, values)})
             out[key] = parsed
     except _Invalid as e:
         raise _Invalid(f"not a valid mlpath backup: {e}") from None
     return out
 
 
-def _renamed(s, data: dict[str, list[dict]]) -> dict[str, list[dict]]:
+_TIME_COLUMNS = {"started_at", "finished_at", "updated_at", "at", "due", "last_review", "created_at", "reviewed_at"}
+
+
+# --- import: reading the file as a stream ----------------------------------------------------------------------------
+
+MAX_FILE = 2 * 2**30  # bytes read (after decompression): a bigger backup is refused
+MAX_VALUE = 2**20  # characters in one record (or one top-level value that is not a section)
+CHUNK = 2**16  # bytes read at a time: small reads keep the allocator from growing the heap (RSS stays flat)
+STAGE_ROWS = 5000
+IMPORT_CACHE = 16 * 2**20  # bytes of SQLite page cache while importing (the indexes of a big history fit)
+
+
+class _BadJson(Exception):
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.message, self.line, self.column = message, line, column
+
+
+class _Reader:
+    """A JSON reader for the backup's own layout: a top-level object whose section lists are read one record at
+    a time (``json``'s decoder on a sliding buffer), so memory stays bounded whatever the file's size."""
+
+    def __init__(self, fh, name: str):
+        self.fh = fh
+        self.name = name
+        self.decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
+        self.buf = ""
+        self.pos = 0
+        self.eof = False
+        self.read_bytes = 0
+        self.line = 1  # line of buf[0]
+        self.line_start = 0  # offset (in buf) of the current line's start, may be negative
+        self.scan = json.JSONDecoder().raw_decode
+
+    def _more(self) -> bool:
+        if self.eof:
+            return False
+        data = self.fh.read(CHUNK)
+        self.read_bytes += len(data)
+        if self.read_bytes > MAX_FILE:
+            raise _TooBig()
+        try:
+            text = self.decoder.decode(data, final=not data)
+        except UnicodeDecodeError as e:
+            raise _NotText(self.read_bytes - len(data) + e.start) from None
+        if not data:
+            self.eof = True
+        # drop what was consumed, keeping line numbers right
+        if self.pos:
+            consumed = self.buf[:self.pos]
+            newlines = consumed.count("\n")
+            if newlines:
+                self.line += newlines
+                self.line_start = consumed.rfind("\n") + 1
+            self.line_start -= self.pos
+            self.buf = self.buf[self.pos:]
+            self.pos = 0
+        self.buf += text
+        return True
+
+    def where(self, pos: int | None = None) -> tuple[int, int]:
+        pos = self.pos if pos is None else pos
+        head = self.buf[:pos]
+        line = self.line + head.count("\n")
+        start = head.rfind("\n") + 1 if "\n" in head else self.line_start
+        return line, pos - start + 1
+
+    def fail(self, message: str, pos: int | None = None) -> _BadJson:
+        return _BadJson(message, *self.where(pos))
+
+    def peek(self) -> str:
+        """The next character that is not white space ('' at the end)."""
+        while True:
+            buf, pos = self.buf, self.pos
+            while pos < len(buf) and buf[pos] in " \t\n\r":
+                pos += 1
+            self.pos = pos
+            if pos < len(buf):
+                return buf[pos]
+            if not self._more():
+                return ""
+
+    def expect(self, chars: str, what: str) -> str:
+        c = self.peek()
+        if not c or c not in chars:
+            raise self.fail(f"Expecting {what}")
+        self.pos += 1
+        return c
+
+    def value(self, limit: int = MAX_VALUE) -> Any:
+        """Decode the next JSON value (after white space), reading more of the file as needed."""
+        self.peek()
+        while True:
+            try:
+                value, end = self.scan(self.buf, self.pos)
+            except json.JSONDecodeError as e:
+                if not self.eof and len(self.buf) - self.pos <= limit:
+                    self._more()  # the value may just go on in the next chunk
+                    continue
+                if not self.eof and e.msg.startswith("Unterminated"):
+                    raise _TooLong(self.pos) from None
+                raise _BadJson(e.msg, *self.where(e.pos)) from None
+            except RecursionError:
+                raise self.fail("too deeply nested") from None
+            except ValueError as e:  # e.g. an integer with more digits than Python converts
+                raise self.fail(str(e).split(";")[0].split(":")[0]) from None
+            if end == len(self.buf) and not self.eof:  # a number may go on in the next chunk
+                self._more()
+                continue
+            if end - self.pos > limit:
+                raise _TooLong(self.pos)
+            self.pos = end
+            return value
+
+
+class _TooBig(Exception):
+    pass
+
+
+class _TooLong(Exception):
+    def __init__(self, pos: int):
+        self.pos = pos
+
+
+class _NotText(Exception):
+    def __init__(self, offset: int):
+        self.offset = offset
+
+
+def _open_backup(path: Path):
+    """The file's bytes as a binary stream (decompressed when its name ends in .gz); only regular files."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except OSError as e:
+        raise UserError(f"cannot read {path} ({e.strerror})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise UserError(f"{path} is a folder, not a backup file")
+    if not stat.S_ISREG(st.st_mode):
+        raise UserError(f"{path} is not a regular file (a device, pipe or socket); give a backup file")
+    if st.st_size > MAX_FILE:
+        raise UserError(f"{path} is larger than {MAX_FILE // 2**30} GB; an mlpath backup is never this big")
+    try:
+        raw = open(path, "rb")
+    except OSError as e:
+        raise UserError(f"cannot read {path} ({e.strerror})") from None
+    if path.name.lower().endswith(".gz"):
+        return gzip.GzipFile(fileobj=raw, mode="rb"), raw
+    return raw, raw
+
+
+def read_backup_stream(path: Path, stage: history.Staging, pack: str) -> dict[str, int]:
+    """Read, check and stage a backup file record by record; returns how many records each section holds. Every
+    staged record has its pack: its own label (version 2), or ``pack`` (a version-1 file, from before packs)."""
+    path = Path(path)
+    fh, raw = _open_backup(path)
+    try:
+        with raw:
+            return _read_document(_Reader(fh, str(path)), stage, pack)
+    except _NotBackup as e:
+        raise UserError(f"{path}: not an mlpath backup file{e}") from None
+    except _Invalid as e:
+        raise UserError(f"{path}: not a valid mlpath backup: {e}") from None
+    except _BadJson as e:
+        where = f"line {e.line}, column {e.column}: " if e.line is not None else ""
+        raise UserError(f"{path}: not an mlpath backup file (not valid JSON: {where}{e.message})") from None
+    except _NotText as e:
+        raise UserError(f"{path}: not an mlpath backup file (not a text file: not UTF-8 at byte {e.offset})") from None
+    except _TooBig:
+        raise UserError(f"{path}: more than {MAX_FILE // 2**30} GB of data; an mlpath backup is never this big") from None
+    except (EOFError, OSError, zlib.error) as e:  # a damaged or truncated .gz, or a read error
+        detail = getattr(e, "strerror", None) or str(e).split("\n")[0][:80] or type(e).__name__
+        raise UserError(f"cannot read {path} ({detail})") from None
+
+
+def _read_document(r: _Reader, stage: history.Staging, pack: str) -> dict[str, int]:
+    first = r.peek()
+    if first != "{":
+        if not first:
+            raise _BadJson("Expecting value", *r.where())
+        try:
+            r.value()
+        except _TooLong:
+            pass
+        raise _NotBackup(" (no \"format\": \"mlpath-backup\" field)")
+    r.pos += 1
+    header: dict[str, Any] = {}
+    counts: dict[str, int] = {}
+    if r.peek() == "}":
+        r.pos += 1
+    else:
+        while True:
+            if r.peek() != '"':
+                raise r.fail("Expecting property name enclosed in double quotes")
+            key = r.value()
+            r.expect(":", "':' delimiter")
+            if key in SECTIONS:
+                if key in counts:
+                    raise _Invalid(f"{key}: appears twice")
+                counts[key] = _read_section(r, key, stage, header)
+            else:
+                try:
+                    header[key] = value = r.value()
+                except _TooLong:
+                    raise _Invalid(f"{_show(key)}: a value longer than {MAX_VALUE} characters") from None
+                if key in ("format", "version"):
+                    _check_header(key, value)
+            if r.expect(",}", "',' delimiter") == "}":
+                break
+    if r.peek():
+        raise r.fail("Extra data")
+    _check_header("format", header.get("format"))
+    _check_header("version", header.get("version"))
+    for key in SECTIONS:
+        if key not in counts:
+            raise _Invalid(f"{key}: expected a list")
+    if header["version"] == 1:
+        stage.label(pack)  # from before packs: the records belong to the pack they are imported into
+    else:
+        for key, i in stage.unlabelled().items():  # only when the version came after the records
+            raise _missing({}, "pack", f"{key}[{i}]")
+    return counts
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+class _Slow(Exception):
+    pass
+
+
+def _review_fast(rec: dict, ids: set) -> tuple | None:
+    """``_parse_review`` for a record that is plainly valid (as mlpath writes them), without building messages;
+    None for anything else (then ``_parse_review`` says what is wrong). ``ids`` holds ids already checked."""
+    get = rec.get
+    q, t, a = get("question"), get("topic"), get("area")
+    for value in (q, t, a):
+        if type(value) is not str:
+            return None
+        if value not in ids:
+            if len(value) > MAX_ID or not _ID.fullmatch(value):
+                return None
+            if len(ids) < 100_000:
+                ids.add(value)
+    rating, correct, answer, ms, seed = get("rating"), get("correct"), get("answer"), get("response_ms"), get("seed")
+    if type(rating) is not int or not 1 <= rating <= 4:
+        return None
+    if correct is not None and type(correct) is not bool:
+        return None
+    if answer is not None and (type(answer) is not str or len(answer) > MAX_ANSWER):
+        return None
+    if ms is not None and (type(ms) is not int or not 0 <= ms <= MAX_INT):
+        return None
+    if seed is not None and (type(seed) is not int or not -MAX_INT - 1 <= seed <= MAX_INT):
+        return None
+    at = get("reviewed_at")
+    if type(at) is not str or not (m := _UTC_TIME.fullmatch(at)) or not EARLIEST <= at < LATEST:
+        return None
+    try:
+        datetime.fromisoformat(at)
+    except ValueError:
+        return None
+    flag = get("flag")
+    if flag is not None and flag not in REVIEW_FLAGS:
+        return None
+    if get("uid") is not None:
+        return None  # checked by _parse_review
+    return q, t, a, f"{at[:10]} {at[11:19]}{m[1] or '.000000'}", rating, correct, answer, ms, seed, flag, None
+
+
+def _read_section(r: _Reader, key: str, stage: history.Staging, header: dict) -> int:
+    if r.peek() != "[":
+        try:
+            r.value()
+        except _TooLong:
+            pass
+        raise _Invalid(f"{key}: expected a list")
+    r.pos += 1
+    parse = _PARSERS[key]
+    fast = _review_fast if key == "reviews" else None
+    ids: set = set()
+    packs: set = set()  # pack labels already checked
+    # a version-1 file's records have no pack (any "pack" key is not theirs): the staging gives them one later;
+    # when the version comes after the sections, a label is checked if present (a version-2 file needs one)
+    labelled = header.get("version") != 1
+    rows: list[tuple] = []
+    i = 0
+    if r.peek() == "]":
+        r.pos += 1
+        return 0
+    ws, scan = _WS.match, r.scan
+    buf, pos, n = r.buf, r.pos, len(r.buf)
+    while True:
+        # the common case, a whole record in the buffer, without the reader's bookkeeping
+        pos = ws(buf, pos).end()
+        try:
+            if pos >= n:
+                raise _Slow
+            rec, end = scan(buf, pos)
+            if end >= n or end - pos > MAX_VALUE:
+                raise _Slow
+            pos = end
+        except (_Slow, ValueError, RecursionError):
+            r.pos = pos
+            try:
+                rec = r.value()
+            except _TooLong:
+                raise _Invalid(f"{key}[{i}]: a record longer than {MAX_VALUE} characters") from None
+            buf, pos, n = r.buf, r.pos, len(r.buf)
+        row = fast(rec, ids) if fast is not None and type(rec) is dict else None
+        if row is None:
+            where = f"{key}[{i}]"
+            if type(rec) is not dict:
+                raise _Invalid(f"{where}: expected an object")
+            row = parse(rec, where)
+        label = None
+        if labelled:
+            label = rec.get("pack")
+            if type(label) is not str or label not in packs:  # (anything but a string is refused below)
+                if label is None and header.get("version") is None:
+                    pass  # perhaps a version-1 file whose version comes last: decided at the end
+                else:
+                    label = _pack_label(rec, f"{key}[{i}]")
+                    if len(packs) < 10_000:
+                        packs.add(label)
+        rows.append((label, *row))
+        i += 1
+        if len(rows) >= STAGE_ROWS:
+            stage.add(key, rows)
+            rows = []
+        pos = ws(buf, pos).end()
+        c = buf[pos] if pos < n else ""
+        if c == ",":
+            pos += 1
+            continue
+        if c != "]":
+            r.pos = pos
+            c = r.expect(",]", "',' delimiter")
+            buf, pos, n = r.buf, r.pos, len(r.buf)
+            if c == ",":
+                continue
+        else:
+            pos += 1
+        break
+    r.pos = pos
+    if rows:
+        stage.add(key, rows)
+    return i
+
+
+def _renames(s, stage: history.Staging) -> None:
     """Follow ``replaces:`` of each record's own pack, so a backup made before a rename lands on the new ids (and
     a rename in one pack never moves another pack's records)."""
     from mlpath.store.content_cache import pack_roadmap
 
-    renames = {}
-    for pack in sorted({rec["pack"] for key in SECTIONS for rec in data[key]}):
+    for pack in stage.packs():
         roadmap = s.roadmap_or_none() if pack == s.pack else None
         roadmap = roadmap or pack_roadmap(s.conn, pack)
-        topics = {old: t for t in roadmap.topics for old in t.replaces} if roadmap is not None else {}
-        renames[pack] = topics, history.question_renames(s.conn, pack)
-    for key in SECTIONS:
-        for rec in data[key]:
-            topics, questions = renames[rec["pack"]]
-            if rec["topic"] in topics:
-                topic = topics[rec["topic"]]
-                rec["topic"], rec["area"] = topic.id, topic.area
-            if "question" in rec and rec["question"] in questions:
-                rec["question"] = questions[rec["question"]]
-    return data
+        topics = {old: (t.id, t.area) for t in roadmap.topics for old in t.replaces} if roadmap is not None else {}
+        questions = history.question_renames(s.conn, pack)
+        if topics or questions:
+            stage.rename(pack, topics, questions)
 
 
 def read_backup(path: Path, pack: str) -> dict[str, list[dict]]:
-    """The records of a backup file, each labelled with its pack (``pack`` for a version-1 file)."""
+    """A whole backup file checked and loaded into memory (small files and tests; `import` streams), each record
+    labelled with its pack (``pack`` for a version-1 file)."""
     path = Path(path)
+    fh, raw = _open_backup(path)
+    with raw:
+        data = fh.read(MAX_FILE + 1)
+    if len(data) > MAX_FILE:
+        raise UserError(f"{path}: more than {MAX_FILE // 2**30} GB of data; an mlpath backup is never this big")
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise UserError(f"{path} is a folder, not a backup file") from None
-    except OSError as e:
-        raise UserError(f"cannot read {path} ({e.strerror})") from None
-    try:
-        doc = json.loads(raw.decode("utf-8"))
+        doc = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise UserError(f"{path}: not an mlpath backup file (not a text file)") from None
-    except json.JSONDecodeError as e:
-        raise UserError(f"{path}: not an mlpath backup file (not valid JSON: line {e.lineno}, column {e.colno}: "
-                        f"{e.msg})") from None
+    except (json.JSONDecodeError, RecursionError, ValueError) as e:
+        raise UserError(f"{path}: not an mlpath backup file (not valid JSON: {str(e)[:120]})") from None
     try:
         return parse_backup(doc, pack)
     except _Invalid as e:
@@ -283,24 +865,23 @@ def read_backup(path: Path, pack: str) -> dict[str, list[dict]]:
 
 def import_backup(s, path: Path, all_packs: bool = False) -> dict[str, Any]:
     """Merge a backup into the database: nothing is duplicated, and on any error nothing is changed. Takes the
-    records of the session's pack, or with ``all_packs`` every record (each into its own pack)."""
-    data = read_backup(path, s.pack)
-    left_out = {}
-    if not all_packs:
-        for key in SECTIONS:
-            left_out[key] = sum(1 for rec in data[key] if rec["pack"] != s.pack)
-            data[key] = [rec for rec in data[key] if rec["pack"] == s.pack]
-    data = _renamed(s, data)
+    records of the session's pack, or with ``all_packs`` every record (each into its own pack). The file is read
+    as a stream into staging tables (memory stays small), then merged in one transaction."""
+    path = Path(path)
     scope = None if all_packs else s.pack
-    before = queries.review_count(s.conn, scope)
-    try:
-        added = history.merge(s.conn, data, s.now)
-    except history.MissingCard as e:
-        raise UserError(f"{path}: not a valid mlpath backup: a review of {e.question_id!r} has no card; "
-                        "nothing was imported") from None
+    s.roadmap_or_none()  # read (and cached) before the staging transaction opens: reading it may write the cache
+    with history.Staging(s.conn) as stage, history.cache_pages(s.conn, IMPORT_CACHE):
+        in_file = read_backup_stream(path, stage, s.pack)
+        left_out = {key: 0 for key in SECTIONS} if all_packs else stage.keep_pack(s.pack)
+        _renames(s, stage)
+        packs = stage.packs()
+        stage.ready()
+        before = queries.review_count(s.conn, scope)
+        try:
+            added = history.merge_staged(s.conn, s.now)
+        except history.MissingCard as e:
+            raise UserError(f"{path}: not a valid mlpath backup: a review of {e.question_id!r} has no card; "
+                            "nothing was imported") from None
     return {"file": str(path), "added": added, "reviews_before": before,
-            "reviews_after": queries.review_count(s.conn, scope),
-            "in_file": {key: len(data[key]) + left_out.get(key, 0) for key in SECTIONS},
-            "pack": scope, "all_packs": all_packs,
-            "packs": sorted({rec["pack"] for key in SECTIONS for rec in data[key]}),
-            "left_out": {key: left_out.get(key, 0) for key in SECTIONS}}
+            "reviews_after": queries.review_count(s.conn, scope), "in_file": {key: in_file[key] for key in SECTIONS},
+            "pack": scope, "all_packs": all_packs, "packs": packs, "left_out": left_out}

@@ -6,14 +6,15 @@ import calendar
 import os
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from collections import Counter
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from mlpath.app.session import Session
 from mlpath.core import stats
 from mlpath.core.model import Area
 from mlpath.errors import InvalidValue, UserError
-from mlpath.store import history
+from mlpath.store import aggregates, history
 
 RECENT_DAYS = 14
 RECENT_WEEKS = 8
@@ -151,10 +152,17 @@ def stats_report(s: Session, tz: str | None = None, days: int = RECENT_DAYS, wee
     if not 1 <= weeks <= MAX_WEEKS:
         raise InvalidValue("weeks", f"takes 1 to {MAX_WEEKS}")
     zone, zone_name = resolve_zone(tz)
-    answers = history.answers(s.conn, pack)
     today = stats.today(s.now, zone)
-    counts = stats.daily_counts((a.at for a in answers), zone)
-    overall, per_area = stats.true_retention(answers)
+    conn = s.conn
+    conn.execute("BEGIN")  # one snapshot: a quiz answering meanwhile cannot make the numbers disagree
+    try:
+        total, right = day_tallies(conn, zone, pack)
+        overall, per_area = stats.retention_from(aggregates.retention_by_area(conn, pack))
+        total_reviews = aggregates.total_reviews(conn, pack)
+        dues = history.due_times(conn, pack)
+    finally:
+        conn.execute("COMMIT")
+    counts = {d: n for d, n in total.items() if n > 0}
     roadmap = s.roadmap_or_none() if pack is not None else None  # stats never need a readable roadmap
     known = [a.id for a in roadmap.areas] if roadmap is not None else []
     areas = []
@@ -162,11 +170,49 @@ def stats_report(s: Session, tz: str | None = None, days: int = RECENT_DAYS, wee
         area = roadmap.area_by_id.get(area_id) if roadmap is not None else None
         areas.append(AreaRetention(area_id, area.title if isinstance(area, Area) else area_id,
                                    per_area.get(area_id, stats.Retention(0, 0))))
-    dues = history.due_times(s.conn, pack)
     buckets = stats.forecast(dues, zone, s.now)
     return StatsReport(
-        tz=zone_name, today=today, total_reviews=len(answers), days_studied=len(counts),
+        tz=zone_name, today=today, total_reviews=total_reviews, days_studied=len(counts),
         heatmap=stats.heatmap(counts, today), streak=stats.streaks(counts, today),
-        daily=stats.accuracy_by_day(answers, zone, today, days), weekly=stats.accuracy_by_week(answers, zone, today, weeks),
+        daily=stats.tallies_by_day(total, right, today, days), weekly=stats.tallies_by_week(total, right, today, weeks),
         retention=overall, areas=areas, overdue=stats.overdue(dues, s.now),
         forecast=[DueDay(today + timedelta(days=i), n) for i, n in enumerate(buckets)], pack=pack)
+
+
+def day_tallies(conn, zone: tzinfo, pack: str | None = None) -> tuple[Counter, Counter]:
+    """Answers and right answers per local day in ``zone``, over the whole history of one pack (None: every
+    pack), from the hourly summary.
+
+    An hour holding a local midnight (zones half an hour off UTC, offset changes) is counted per minute, and a
+    minute holding one (old local mean times) answer by answer."""
+    parse = datetime.fromisoformat
+    utc = timezone.utc
+
+    def readable(rows):  # a damaged time (written by an old version) is left out of the days, not fatal
+        try:
+            return [(parse(key).replace(tzinfo=utc), n, r) for key, n, r in rows], rows
+        except ValueError:
+            rows = [row for row in rows if _parses(row[0])]
+            return [(parse(key).replace(tzinfo=utc), n, r) for key, n, r in rows], rows
+
+    total, right, split = stats.fold_hour_keys(aggregates.hours(conn, pack), zone)
+    for hour in split:
+        minutes, minute_rows = readable(aggregates.minutes_in_hour(conn, hour, pack))
+        more_total, more_right, split_minutes = stats.fold_hours(minutes, zone, timedelta(minutes=1))
+        total.update(more_total)
+        right.update(more_right)
+        minute_names = {start: m for (start, _, _), (m, _, _) in zip(minutes, minute_rows)}
+        for minute in split_minutes:
+            for at, good in aggregates.answers_in_minute(conn, minute_names[minute], pack):
+                day = stats.local_day(at, zone)
+                total[day] += 1
+                right[day] += good
+    return total, right
+
+
+def _parses(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text)
+        return True
+    except ValueError:
+        return False

@@ -295,7 +295,8 @@ def graph(
 # --- export / import ------------------------------------------------------------------------------------------
 
 def export(
-    file: Annotated[Path, typer.Argument(help="The file to write (.json for a backup, .apkg with --anki).",
+    file: Annotated[Path, typer.Argument(help="The file to write (.json or gzip-compressed .json.gz for a backup, "
+                                              ".apkg with --anki).",
                                          show_default=False)],
     target: Annotated[str | None, typer.Argument(help="With --anki: only this topic or area.",
                                                  autocompletion=complete_topic, show_default=False)] = None,
@@ -314,7 +315,9 @@ def export(
 
     The backup (format "mlpath-backup", version 2) holds statuses, status_events, cards and reviews of the active
     pack (or --pack ID, or --all-packs), each labelled with its pack and keyed by topic and question ids; restore
-    or merge it with `mlpath import FILE`. --json adds packs (the packs covered) and all_packs.
+    or merge it with `mlpath import FILE`. --json adds packs (the packs covered) and all_packs. A name ending in
+    .gz is compressed (and read back compressed by import). It is one consistent snapshot, streamed to a
+    temporary file that replaces FILE only when complete.
 
     The Anki deck has one note type per question kind (basic, choice, multi, true/false), tags
     mlpath::area::AREA and mlpath::topic::TOPIC, and stable ids, so importing a newer deck updates the old one.
@@ -340,7 +343,8 @@ def export(
 
 
 def import_(
-    file: Annotated[Path, typer.Argument(help="A backup written by `mlpath export`.", show_default=False)],
+    file: Annotated[Path, typer.Argument(help="A backup written by `mlpath export` (.json or .json.gz).",
+                                         show_default=False)],
     pack: PackOpt = None,
     all_packs: AllPacksOpt = False,
     json: JsonOpt = False,

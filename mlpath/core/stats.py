@@ -156,7 +156,7 @@ def accuracy_by_day(answers: Iterable[Answer], tz: tzinfo, today_: date, days: i
     """Answers and right answers on each of the last ``days`` local days (oldest first, empty days included)."""
     first = today_ - timedelta(days=days - 1)
     total, right = _tally(answers, tz, lambda d: d, first)
-    return [Tally(d, total[d], right[d]) for d in (first + timedelta(days=i) for i in range(days))]
+    return tallies_by_day(total, right, today_, days)
 
 
 def accuracy_by_week(answers: Iterable[Answer], tz: tzinfo, today_: date, weeks: int) -> list[Tally]:
@@ -164,6 +164,67 @@ def accuracy_by_week(answers: Iterable[Answer], tz: tzinfo, today_: date, weeks:
     first = week_start(today_) - timedelta(weeks=weeks - 1)
     total, right = _tally(answers, tz, week_start, first)
     return [Tally(w, total[w], right[w]) for w in (first + timedelta(weeks=i) for i in range(weeks))]
+
+
+def tallies_by_day(total: Mapping[date, int], right: Mapping[date, int], today_: date, days: int) -> list[Tally]:
+    """``accuracy_by_day`` from answers and right answers already counted per local day."""
+    first = today_ - timedelta(days=days - 1)
+    return [Tally(d, total.get(d, 0), right.get(d, 0)) for d in (first + timedelta(days=i) for i in range(days))]
+
+
+def tallies_by_week(total: Mapping[date, int], right: Mapping[date, int], today_: date, weeks: int) -> list[Tally]:
+    """``accuracy_by_week`` from answers and right answers already counted per local day."""
+    first = week_start(today_) - timedelta(weeks=weeks - 1)
+    week_total: Counter = Counter()
+    week_right: Counter = Counter()
+    for d, n in total.items():
+        if d >= first:
+            week_total[week_start(d)] += n
+            week_right[week_start(d)] += right.get(d, 0)
+    return [Tally(w, week_total[w], week_right[w]) for w in (first + timedelta(weeks=i) for i in range(weeks))]
+
+
+# --- counts per UTC hour folded into local days --------------------------------------------------------------------
+
+_HOUR = timedelta(hours=1)
+_TICK = timedelta(microseconds=1)
+
+
+def _offset(at: datetime, tz: tzinfo) -> timedelta:
+    """How far local clock time in ``tz`` is from UTC at the instant ``at`` (as ``astimezone`` sees it)."""
+    return at.astimezone(tz).replace(tzinfo=None) - at.replace(tzinfo=None)
+
+
+def fold_hours(hours: Iterable[tuple[datetime, int, int]], tz: tzinfo,
+               span: timedelta = _HOUR) -> tuple[Counter, Counter, list[datetime]]:
+    """Answers and right answers per local day, from counts per UTC hour (start, answers, right).
+
+    An hour lies within one local day unless a local midnight falls inside it (zones whose offset is not a whole
+    number of hours, or a change of offset within the hour): those hours are returned in the third list, for the
+    caller to count in smaller buckets (``span``: their length, e.g. a minute) or answer by answer.
+    """
+    total: Counter = Counter()
+    right: Counter = Counter()
+    split: list[datetime] = []
+    steady: dict[date, timedelta | None] = {}  # UTC date -> the zone's offset if it holds all that day
+    for start, answers, good in hours:
+        day = start.date()
+        if day not in steady:
+            midnight = datetime.combine(day, time(), timezone.utc)
+            offset = _offset(midnight, tz)
+            steady[day] = offset if _offset(midnight + timedelta(days=1) - _TICK, tz) == offset else None
+        offset = steady[day]
+        if offset is None:
+            first, last = _offset(start, tz), _offset(start + span - _TICK, tz)
+            offset = first if first == last else None
+        if offset is not None:
+            local = (start + offset).date()
+            if local == (start + span - _TICK + offset).date():
+                total[local] += answers
+                right[local] += good
+                continue
+        split.append(start)
+    return total, right, split
 
 
 # --- retention ----------------------------------------------------------------------------------------------------
@@ -195,6 +256,78 @@ def true_retention(answers: Iterable[Answer]) -> tuple[Retention, dict[str, Rete
         passed[a.area] += a.rating > Rating.AGAIN
     per_area = {area: Retention(reviews[area], passed[area]) for area in reviews}
     return Retention(sum(reviews.values()), sum(passed.values())), per_area
+
+
+def fold_hour_keys(hours: Iterable[tuple[str, int, int]], tz: tzinfo) -> tuple[Counter, Counter, list[str]]:
+    """``fold_hours`` for hours given as stored keys (``YYYY-MM-DD HH``, UTC): the local day of each of a UTC
+    date's 24 hours is worked out once per date, so a long history costs a lookup per hour. Keys that do not parse
+    (damaged rows) are left out; the third list holds the keys of hours that hold a local midnight."""
+    total: Counter = Counter()
+    right: Counter = Counter()
+    split: list[str] = []
+    tables: dict[str, list[date | None] | None] = {}
+    for key, answers, good in hours:
+        day_key = key[:10]
+        table = tables.get(day_key, False)
+        if table is False:
+            table = tables[day_key] = _hour_days(day_key, tz)
+        if table is None:
+            continue
+        try:
+            local = table[int(key[11:13])]
+        except (ValueError, IndexError):
+            continue
+        if local is None:
+            split.append(key)
+            continue
+        total[local] += answers
+        right[local] += good
+    return total, right, split
+
+
+_DAY_US = 86_400_000_000
+_HOUR_US = 3_600_000_000
+
+
+def _hour_days(day_key: str, tz: tzinfo) -> list[date | None] | None:
+    """The local day of each UTC hour of the date ``day_key`` (None for an hour holding a local midnight);
+    None if the date does not parse."""
+    try:
+        day = date.fromisoformat(day_key)
+    except ValueError:
+        return None
+    midnight = datetime.combine(day, time(), timezone.utc)
+    offset = _offset(midnight, tz)
+    if _offset(midnight + timedelta(days=1) - _TICK, tz) != offset:  # the offset changes that day: hour by hour
+        return [_hour_day(midnight + timedelta(hours=h), tz) for h in range(24)]
+    off = offset // _TICK  # microseconds
+    base = day.toordinal()
+    days: dict[int, date] = {}
+    out: list[date | None] = []
+    for h in range(24):
+        start = h * _HOUR_US + off
+        first, last = start // _DAY_US, (start + _HOUR_US - 1) // _DAY_US
+        if first != last:
+            out.append(None)
+            continue
+        if first not in days:
+            days[first] = date.fromordinal(base + first)
+        out.append(days[first])
+    return out
+
+
+def _hour_day(start: datetime, tz: tzinfo) -> date | None:
+    first, last = _offset(start, tz), _offset(start + _HOUR - _TICK, tz)
+    if first != last:
+        return None
+    local = (start + first).date()
+    return local if local == (start + _HOUR - _TICK + first).date() else None
+
+
+def retention_from(per_area: Mapping[str, tuple[int, int]]) -> tuple[Retention, dict[str, Retention]]:
+    """``true_retention``'s result from (reviews, passed) already counted per area (areas with reviews only)."""
+    out = {area: Retention(n, p) for area, (n, p) in per_area.items() if n > 0}
+    return Retention(sum(r.reviews for r in out.values()), sum(r.passed for r in out.values())), out
 
 
 # --- forecast -------------------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from mlpath.errors import DatabaseError
 # The Alembic revisions this version knows, oldest first. tests/test_store.py checks these against migrations/,
 # so the fast path below never has to import Alembic to know that nothing is to do.
 REVISIONS = ("0001_initial", "0002_packs", "0004_quiz", "0006_parameters", "0007_placement", "0008_sync",
-             "0009_credit")
+             "0009_credit", "0010_stats")
 HEAD = REVISIONS[-1]
 
 _FMT = "%Y-%m-%d %H:%M:%S.%f"

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from mlpath.core.review_ids import review_uid
 from mlpath.core.scheduling import CardState
 from mlpath.core.srs import Phase
 from mlpath.core.stats import Answer
-from mlpath.store import tables
+from mlpath.store import aggregates, tables
 from mlpath.store.queries import only_pack
 from mlpath.store.db import from_db, to_db, transaction
 
@@ -72,44 +73,198 @@ def question_renames(conn: sqlite3.Connection, pack: str) -> dict[str, str]:
 
 # --- backup: dump ----------------------------------------------------------------------------------------------
 
-def dump(conn: sqlite3.Connection, pack: str | None) -> dict[str, list[dict]]:
-    """The learner's history in one pack (or all), keyed by pack, topic and question ids."""
-    def where(alias: str) -> str:
-        return "" if pack is None else f" WHERE {alias}.pack = ?"
+# Per section: the record's keys (as in the backup file), which of them are times (stored text), and the query
+# giving them in that order except ``area``, which is looked up from the record's topic (cheaper than a join).
+# Every query has a ``{where}`` slot for the pack filter (``x.pack = ?``, or nothing for every pack); ``pack`` comes
+# first in every record.
+DUMP: dict[str, tuple[tuple[str, ...], frozenset[str], str]] = {
+    "statuses": (
+        ("pack", "topic", "area", "status", "started_at", "finished_at", "updated_at"),
+        frozenset({"started_at", "finished_at", "updated_at"}),
+        "SELECT x.pack, x.topic_id, x.status, x.started_at, x.finished_at, x.updated_at FROM topic_status x{where} "
+        "ORDER BY x.pack, x.topic_id"),
+    "status_events": (
+        ("pack", "topic", "area", "status", "at"), frozenset({"at"}),
+        "SELECT x.pack, x.topic_id, x.status, x.at FROM status_event x{where} ORDER BY x.at, x.id"),
+    "cards": (
+        ("pack", "question", "topic", "area", "kind", "state", "step", "stability", "difficulty", "due",
+         "last_review", "created_at", "reps", "lapses"),
+        frozenset({"due", "last_review", "created_at"}),
+        "SELECT x.pack, q.id, q.topic_id, q.kind, x.state, x.step, x.stability, x.difficulty, x.due, "
+        "x.last_review, x.created_at, x.reps, x.lapses FROM card x "
+        "JOIN question q ON q.pack = x.pack AND q.id = x.question_id{where} ORDER BY x.id"),
+    "reviews": (
+        ("pack", "question", "topic", "area", "reviewed_at", "rating", "correct", "answer", "response_ms", "seed",
+         "flag"),
+        frozenset({"reviewed_at"}),
+        "SELECT x.pack, x.question_id, x.topic_id, x.reviewed_at, x.rating, x.correct, x.answer, x.response_ms, "
+        "x.seed, x.flag FROM review x{where} ORDER BY x.reviewed_at, x.id"),
+}
 
-    args = () if pack is None else (pack,)
-    statuses = [
-        {"pack": p, "topic": t, "area": area, "status": st, "started_at": from_db(s), "finished_at": from_db(f),
-         "updated_at": from_db(u)}
-        for p, t, area, st, s, f, u in conn.execute(
-            "SELECT s.pack, s.topic_id, t.area, s.status, s.started_at, s.finished_at, s.updated_at FROM topic_status s "
-            f"JOIN topic t ON t.pack = s.pack AND t.id = s.topic_id{where('s')} ORDER BY s.pack, s.topic_id", args)]
-    events = [
-        {"pack": p, "topic": t, "area": area, "status": st, "at": from_db(at)}
-        for p, t, area, st, at in conn.execute(
-            "SELECT e.pack, e.topic_id, t.area, e.status, e.at FROM status_event e "
-            f"JOIN topic t ON t.pack = e.pack AND t.id = e.topic_id{where('e')} ORDER BY e.at, e.id", args)]
-    cards = [
-        {"pack": p, "question": q, "topic": t, "area": area, "kind": kind, "state": state, "step": step,
-         "stability": stab, "difficulty": diff, "due": from_db(due), "last_review": from_db(last),
-         "created_at": from_db(created), "reps": reps, "lapses": lapses}
-        for p, q, t, area, kind, state, step, stab, diff, due, last, created, reps, lapses in conn.execute(
-            "SELECT c.pack, q.id, q.topic_id, t.area, q.kind, c.state, c.step, c.stability, c.difficulty, c.due, "
-            "c.last_review, c.created_at, c.reps, c.lapses FROM card c "
-            "JOIN question q ON q.pack = c.pack AND q.id = c.question_id "
-            f"JOIN topic t ON t.pack = q.pack AND t.id = q.topic_id{where('c')} ORDER BY c.id", args)]
-    reviews = [
-        {"pack": p, "question": q, "topic": t, "area": area, "reviewed_at": from_db(at), "rating": rating,
-         "correct": None if correct is None else bool(correct), "answer": answer, "response_ms": ms, "seed": seed,
-         "flag": flag}
-        for p, q, t, area, at, rating, correct, answer, ms, seed, flag in conn.execute(
-            "SELECT r.pack, r.question_id, r.topic_id, t.area, r.reviewed_at, r.rating, r.correct, r.answer, "
-            "r.response_ms, r.seed, r.flag FROM review r "
-            f"JOIN topic t ON t.pack = r.pack AND t.id = r.topic_id{where('r')} ORDER BY r.reviewed_at, r.id", args)]
-    return {"statuses": statuses, "status_events": events, "cards": cards, "reviews": reviews}
+
+_DUMP_TABLE = {"statuses": "topic_status", "status_events": "status_event", "cards": "card", "reviews": "review"}
+
+
+@contextmanager
+def snapshot(conn: sqlite3.Connection):
+    """One read transaction: every query inside sees the database as it was at the first one, whatever other
+    processes commit meanwhile (a backup never holds a review whose card it lacks)."""
+    conn.execute("BEGIN")
+    try:
+        yield conn
+    finally:
+        conn.execute("COMMIT")
+
+
+def dump_rows(conn: sqlite3.Connection, section: str, pack: str | None,
+              chunk: int = 2000) -> Iterator[list[tuple]]:
+    """The rows of one backup section of one pack (None: every pack) in the order of its DUMP keys (times as
+    stored), a chunk at a time. Run it inside ``snapshot`` so that every section comes from the same moment.
+    A row whose topic is unknown (which the foreign keys prevent) is left out, as a join would."""
+    keys = DUMP[section][0]
+    at = keys.index("area")
+    table = _DUMP_TABLE[section]
+    # no filter when the table holds no other pack's rows: the plan reading the whole table in order stays the
+    # fast one (a filter would sort a long review log in a temporary b-tree)
+    where, args = ("", ()) if pack is None or only_pack(conn, table, pack) else (" WHERE x.pack = ?", (pack,))
+    areas = {(p, t): a for p, t, a in conn.execute(
+        "SELECT pack, id, area FROM topic" + ("" if pack is None else " WHERE pack = ?"), ((pack,) if pack else ()))}
+    cursor = conn.execute(DUMP[section][2].format(where=where), args)
+    while rows := cursor.fetchmany(chunk):
+        yield [(*row[:at], areas[row[0], row[at - 1]], *row[at:]) for row in rows
+               if (row[0], row[at - 1]) in areas]
+
+
+def dump(conn: sqlite3.Connection, pack: str | None) -> dict[str, list[dict]]:
+    """The learner's history in one pack (or all, None), keyed by pack, topic and question ids (times as
+    UTC-aware datetimes), from one snapshot."""
+    out: dict[str, list[dict]] = {}
+    with snapshot(conn):
+        for section, (keys, times, _sql) in DUMP.items():
+            records = out[section] = []
+            for rows in dump_rows(conn, section, pack):
+                for row in rows:
+                    rec = {k: from_db(v) if k in times else v for k, v in zip(keys, row)}
+                    if "correct" in rec and rec["correct"] is not None:
+                        rec["correct"] = bool(rec["correct"])
+                    records.append(rec)
+    return out
 
 
 # --- backup: merge ---------------------------------------------------------------------------------------------
+
+# A backup is merged from staging tables (TEMP: private to this connection, on disk when large, gone on close),
+# filled record by record as the file is read, then merged set-wise in one write transaction. Times are stored
+# text (db.to_db); ``seq`` keeps the file's order.
+# ``pack`` is NULL for the records of a version-1 file (from before packs) until ``Staging.label`` sets it; ``uid``
+# (optional in a file) is computed at the merge when absent.
+STAGING: dict[str, tuple[str, ...]] = {
+    "statuses": ("pack", "topic", "area", "status", "started_at", "finished_at", "updated_at"),
+    "status_events": ("pack", "topic", "area", "status", "at"),
+    "cards": ("pack", "question", "topic", "area", "kind", "state", "step", "stability", "difficulty", "due",
+              "last_review", "created_at", "reps", "lapses"),
+    "reviews": ("pack", "question", "topic", "area", "reviewed_at", "rating", "correct", "answer", "response_ms",
+                "seed", "flag", "uid"),
+}
+_STAGE_TABLE = {"statuses": "import_status", "status_events": "import_event", "cards": "import_card",
+                "reviews": "import_review"}
+_STAGE_INDEXES = (
+    "CREATE INDEX temp.import_status_topic ON import_status (pack, topic)",
+    "CREATE INDEX temp.import_event_topic ON import_event (pack, topic, status, at)",
+    "CREATE INDEX temp.import_card_question ON import_card (pack, question)",
+    "CREATE INDEX temp.import_review_key ON import_review (pack, question, reviewed_at, rating)",
+    "CREATE INDEX temp.import_review_uid ON import_review (uid)",
+)
+
+
+@contextmanager
+def cache_pages(conn: sqlite3.Connection, size: int):
+    """A bigger SQLite page cache (``size`` bytes) for the main and temporary databases while inside."""
+    old = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {-(size // 1024)}")
+    conn.execute(f"PRAGMA temp.cache_size = {-(size // 4096)}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {old}")
+
+
+class Staging:
+    """The staging tables of one import: ``with Staging(conn) as stage: stage.add(section, rows) ...``."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.inserts = {
+            section: f"INSERT INTO {_STAGE_TABLE[section]} ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})"
+            for section, cols in STAGING.items()}
+
+    def __enter__(self) -> Staging:
+        self.drop()
+        for section, cols in STAGING.items():
+            self.conn.execute(f"CREATE TEMP TABLE {_STAGE_TABLE[section]} (seq INTEGER PRIMARY KEY, "
+                              f"{', '.join(cols)})")
+        self.conn.execute("BEGIN")  # staging writes touch only the temp database: no lock on the learner's data
+        return self
+
+    def add(self, section: str, rows: list[tuple]) -> None:
+        """Stage validated rows (STAGING's columns, times as stored text)."""
+        self.conn.executemany(self.inserts[section], rows)
+
+    def label(self, pack: str) -> None:
+        """Put every record in ``pack`` (a version-1 file, from before packs, whose records have no pack)."""
+        for table in _STAGE_TABLE.values():
+            self.conn.execute(f"UPDATE {table} SET pack = ?", (pack,))
+
+    def unlabelled(self) -> dict[str, int]:
+        """Section -> index (in the file) of its first record without a pack, for the sections that have one."""
+        out = {}
+        for section, table in _STAGE_TABLE.items():
+            row = self.conn.execute(f"SELECT COUNT(*) FROM {table} WHERE seq < (SELECT MIN(seq) FROM {table} "
+                                    "WHERE pack IS NULL)").fetchone()
+            if self.conn.execute(f"SELECT 1 FROM {table} WHERE pack IS NULL LIMIT 1").fetchone():
+                out[section] = row[0]
+        return out
+
+    def keep_pack(self, pack: str) -> dict[str, int]:
+        """Leave out every record of another pack; returns how many per section."""
+        return {section: self.conn.execute(f"DELETE FROM {table} WHERE pack IS NOT ?", (pack,)).rowcount
+                for section, table in _STAGE_TABLE.items()}
+
+    def packs(self) -> list[str]:
+        """The packs the staged records belong to."""
+        return [p for (p,) in self.conn.execute(" UNION ".join(
+            f"SELECT pack FROM {table}" for table in _STAGE_TABLE.values()) + " ORDER BY 1") if p is not None]
+
+    def rename(self, pack: str, topics: dict[str, tuple[str, str]], questions: dict[str, str]) -> None:
+        """Follow renames within one pack's records: old topic id -> (new id, its area), old question id -> new."""
+        for old, (new, area) in topics.items():
+            for table in _STAGE_TABLE.values():
+                self.conn.execute(f"UPDATE {table} SET topic = ?, area = ? WHERE pack = ? AND topic = ?",
+                                  (new, area, pack, old))
+        for old, new in questions.items():
+            for table in ("import_card", "import_review"):
+                self.conn.execute(f"UPDATE {table} SET question = ? WHERE pack = ? AND question = ?",
+                                  (new, pack, old))
+
+    def counts(self) -> dict[str, int]:
+        return {section: self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                for section, table in _STAGE_TABLE.items()}
+
+    def ready(self) -> None:
+        """All rows staged: index them for the merge."""
+        for sql in _STAGE_INDEXES:
+            self.conn.execute(sql)
+        self.conn.execute("COMMIT")
+
+    def drop(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+        for table in _STAGE_TABLE.values():
+            self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+
+    def __exit__(self, *exc) -> None:
+        self.drop()
+
 
 def _opt(dt: datetime | None) -> str | None:
     return to_db(dt) if dt is not None else None
@@ -135,36 +290,66 @@ def _latest(row: tuple[str, str] | None, events: Iterable[tuple[str, str]]) -> t
     return row
 
 
-def merge(conn: sqlite3.Connection, data: dict[str, list[dict]], now: datetime) -> dict[str, int]:
-    """Merge a validated backup into the database without duplicates, all in one transaction.
+def _stage_records(stage: Staging, data: dict[str, list[dict]]) -> None:
+    for section, cols in STAGING.items():
+        stage.add(section, [tuple(_opt(v) if isinstance(v, datetime) else v for v in (rec.get(c) for c in cols))
+                            for rec in data[section]])
 
-    Every record carries its pack, and every key below includes it. Reviews are identified by (pack, question,
-    reviewed_at, rating) and status events by (pack, topic, status, at); a card by its pack and question, keeping
-    the one reviewed last; a topic's status by the later change (a reset counts).
+
+def merge(conn: sqlite3.Connection, data: dict[str, list[dict]], now: datetime) -> dict[str, int]:
+    """Merge a validated backup held in memory (records as from ``dump``); see ``merge_staged``."""
+    with Staging(conn) as stage:
+        _stage_records(stage, data)
+        stage.ready()
+        return merge_staged(conn, now)
+
+
+def merge_staged(conn: sqlite3.Connection, now: datetime) -> dict[str, int]:
+    """Merge the staged backup into the database without duplicates, all in one transaction.
+
+    Every staged record carries its pack, and every key below includes it. Reviews are identified by (pack,
+    question, reviewed_at, rating) and status events by (pack, topic, status, at); a card by its pack and
+    question, keeping the one reviewed last; a topic's status by the later change (a reset counts). Where the
+    file names a topic (or question) several times, the last record gives its area (or topic, kind). A review
+    gets the file's ``uid``, else the one mlpath.core.review_ids derives; a review whose uid is stored already is
+    a duplicate too.
     """
     ts = to_db(now)
     added = {"statuses": 0, "status_events": 0, "cards": 0, "reviews": 0, "topics_placeholders": 0,
              "questions_placeholders": 0}
-    kinds = {(c["pack"], c["question"]): c["kind"] for c in data["cards"]}
     with transaction(conn):
-        topics = {(rec["pack"], rec["topic"]): rec["area"] for key in ("statuses", "status_events", "cards", "reviews")
-                  for rec in data[key]}
-        for (pack, topic), area in topics.items():
+        # placeholders for what the database does not know, from the last record naming it (sections in order)
+        new_topics = conn.execute(
+            "SELECT pack, topic, area, MAX(k) FROM ("
+            "SELECT pack, topic, area, seq AS k FROM import_status UNION ALL "
+            "SELECT pack, topic, area, seq + (1 << 40) FROM import_event UNION ALL "
+            "SELECT pack, topic, area, seq + (2 << 40) FROM import_card UNION ALL "
+            "SELECT pack, topic, area, seq + (3 << 40) FROM import_review) x "
+            "WHERE NOT EXISTS (SELECT 1 FROM topic WHERE pack = x.pack AND id = x.topic) GROUP BY pack, topic "
+            "ORDER BY MIN(k)").fetchall()
+        for pack, topic, area, _k in new_topics:
             added["topics_placeholders"] += _ensure_topic(conn, pack, topic, area, ts)
-        questions = {(rec["pack"], rec["question"]): rec["topic"] for rec in [*data["reviews"], *data["cards"]]}
-        for (pack, question), topic in questions.items():
+        new_questions = conn.execute(
+            "SELECT pack, question, topic, MAX(k) FROM ("
+            "SELECT pack, question, topic, seq AS k FROM import_review UNION ALL "
+            "SELECT pack, question, topic, seq + (1 << 40) FROM import_card) x "
+            "WHERE NOT EXISTS (SELECT 1 FROM question WHERE pack = x.pack AND id = x.question) "
+            "GROUP BY pack, question ORDER BY MIN(k)").fetchall()
+        for pack, question, topic, _k in new_questions:
+            kind = conn.execute("SELECT kind FROM import_card WHERE pack = ? AND question = ? ORDER BY seq DESC "
+                                "LIMIT 1", (pack, question)).fetchone()
             added["questions_placeholders"] += _ensure_question(conn, pack, question, topic,
-                                                                kinds.get((pack, question), "unknown"))
+                                                                kind[0] if kind else "unknown")
 
         # statuses: decide each topic before the backup's events join the log
-        mine_events: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        for rec in data["status_events"]:
-            mine_events.setdefault((rec["pack"], rec["topic"]), []).append((rec["status"], to_db(rec["at"])))
-        theirs = {(rec["pack"], rec["topic"]): rec for rec in data["statuses"]}
-        for pack, topic in sorted(set(theirs) | set(mine_events)):
-            rec = theirs.get((pack, topic))
-            incoming = _latest((rec["status"], to_db(rec["updated_at"])) if rec else None,
-                               mine_events.get((pack, topic), []))
+        topics = conn.execute("SELECT pack, topic FROM import_status UNION SELECT pack, topic FROM import_event "
+                              "ORDER BY 1, 2").fetchall()
+        for pack, topic in topics:
+            rec = conn.execute("SELECT status, started_at, finished_at, updated_at FROM import_status "
+                               "WHERE pack = ? AND topic = ? ORDER BY seq DESC LIMIT 1", (pack, topic)).fetchone()
+            mine = conn.execute("SELECT status, at FROM import_event WHERE pack = ? AND topic = ? ORDER BY seq",
+                                (pack, topic))
+            incoming = _latest((rec[0], rec[3]) if rec else None, mine)
             row = conn.execute("SELECT status, updated_at FROM topic_status WHERE pack = ? AND topic_id = ?",
                                (pack, topic)).fetchone()
             existing = _latest(tuple(row) if row else None,
@@ -176,50 +361,61 @@ def merge(conn: sqlite3.Connection, data: dict[str, list[dict]], now: datetime) 
                 changed = conn.execute("DELETE FROM topic_status WHERE pack = ? AND topic_id = ?",
                                        (pack, topic)).rowcount
             else:
-                tables.upsert_status(conn, pack, topic, rec["status"], rec["started_at"], rec["finished_at"],
-                                     rec["updated_at"])
+                tables.upsert_status(conn, pack, topic, *rec)
                 changed = 1
             added["statuses"] += changed
 
-        for rec in data["status_events"]:
-            at = to_db(rec["at"])
-            if conn.execute("SELECT 1 FROM status_event WHERE pack = ? AND topic_id = ? AND status = ? AND at = ?",
-                            (rec["pack"], rec["topic"], rec["status"], at)).fetchone():
-                continue
-            conn.execute("INSERT INTO status_event (pack, topic_id, status, at) VALUES (?,?,?,?)",
-                         (rec["pack"], rec["topic"], rec["status"], at))
-            added["status_events"] += 1
+        added["status_events"] = conn.execute(
+            "INSERT INTO status_event (pack, topic_id, status, at) SELECT pack, topic, status, at FROM import_event e "
+            "WHERE e.seq = (SELECT MIN(seq) FROM import_event y WHERE y.pack = e.pack AND y.topic = e.topic "
+            "AND y.status = e.status AND y.at = e.at) AND NOT EXISTS (SELECT 1 FROM status_event x "
+            "WHERE x.pack = e.pack AND x.topic_id = e.topic AND x.status = e.status AND x.at = e.at) "
+            "ORDER BY e.seq").rowcount
 
-        for rec in data["cards"]:
-            state = CardState(Phase(rec["state"]), rec["step"], rec["stability"], rec["difficulty"], rec["due"],
-                              rec["last_review"])
+        for (pack, question, state, step, stability, difficulty, due, last, created, reps, lapses) in conn.execute(
+                "SELECT pack, question, state, step, stability, difficulty, due, last_review, created_at, reps, "
+                "lapses FROM import_card ORDER BY seq").fetchall():
+            card = CardState(Phase(state), step, stability, difficulty, from_db(due), from_db(last))
             row = conn.execute("SELECT id, last_review, created_at FROM card WHERE pack = ? AND question_id = ?",
-                               (rec["pack"], rec["question"])).fetchone()
+                               (pack, question)).fetchone()
             if row is None:
-                tables.insert_card(conn, rec["pack"], rec["question"], state, rec["created_at"], rec["reps"],
-                                   rec["lapses"])
+                tables.insert_card(conn, pack, question, card, from_db(created), reps, lapses)
                 added["cards"] += 1
-            elif (_opt(rec["last_review"]) or "") > (row[1] or ""):
-                tables.update_card(conn, row[0], state, reps=rec["reps"], lapses=rec["lapses"],
-                                   created_at=min(from_db(row[2]), rec["created_at"]))
+            elif (last or "") > (row[1] or ""):
+                tables.update_card(conn, row[0], card, reps=reps, lapses=lapses,
+                                   created_at=from_db(min(row[2], created)))
                 added["cards"] += 1
 
-        seen = set(conn.execute("SELECT pack, question_id, reviewed_at, rating FROM review"))
-        card_ids = {(p, q): i for p, q, i in conn.execute("SELECT pack, question_id, id FROM card")}
-        rows = []
-        for rec in data["reviews"]:
-            key = (rec["pack"], rec["question"], to_db(rec["reviewed_at"]), rec["rating"])
-            if key in seen:
-                continue
-            seen.add(key)
-            if key[:2] not in card_ids:
-                raise MissingCard(rec["question"])
-            rows.append((card_ids[key[:2]], rec["pack"], rec["question"], rec["topic"], key[2], rec["rating"],
-                         rec["correct"], rec["answer"], rec["response_ms"], rec["seed"], rec.get("flag"),
-                         review_uid(rec["question"], rec["reviewed_at"], rec["rating"])))
-        conn.executemany(tables.REVIEW_INSERT_UID_SQL, rows)
-        added["reviews"] += len(rows)
+        orphan = conn.execute("SELECT question FROM import_review r WHERE NOT EXISTS (SELECT 1 FROM card "
+                              "WHERE pack = r.pack AND question_id = r.question) ORDER BY seq LIMIT 1").fetchone()
+        if orphan:
+            raise MissingCard(orphan[0])
+        # the uid of each review, as the file gives it or derived as for any review stored (mlpath.core.review_ids)
+        conn.create_function("mlpath_review_uid", 3, _derived_uid, deterministic=True)
+        conn.execute("UPDATE import_review SET uid = mlpath_review_uid(question, reviewed_at, rating) "
+                     "WHERE uid IS NULL")
+        # a review twice in the file (same key, or same uid): its first copy counts; one already stored: skipped.
+        # Into an empty log (a restore) the indexes are built once at the end instead of row by row.
+        empty = conn.execute("SELECT 1 FROM review LIMIT 1").fetchone() is None
+        with aggregates.bulk_insert(conn, rebuild_indexes=empty):
+            added["reviews"] = conn.execute(
+                f"{tables.REVIEW_INSERT_UID_SQL.split(' VALUES')[0]} "
+                "SELECT c.id, r.pack, r.question, r.topic, r.reviewed_at, r.rating, r.correct, r.answer, "
+                "r.response_ms, r.seed, r.flag, r.uid FROM import_review r "
+                "JOIN card c ON c.pack = r.pack AND c.question_id = r.question "
+                "WHERE NOT EXISTS (SELECT 1 FROM import_review y WHERE y.pack = r.pack AND y.question = r.question "
+                "AND y.reviewed_at = r.reviewed_at AND y.rating = r.rating AND y.seq < r.seq) "
+                "AND NOT EXISTS (SELECT 1 FROM import_review y WHERE y.uid = r.uid AND y.seq < r.seq) "
+                + ("" if empty else "AND NOT EXISTS (SELECT 1 FROM review x WHERE x.pack = r.pack "
+                                    "AND x.question_id = r.question AND x.reviewed_at = r.reviewed_at "
+                                    "AND x.rating = r.rating) "
+                                    "AND NOT EXISTS (SELECT 1 FROM review x WHERE x.uid = r.uid) ")
+                + "ORDER BY r.seq").rowcount
     return added
+
+
+def _derived_uid(question: str, reviewed_at: str, rating: int) -> str:
+    return review_uid(question, from_db(reviewed_at), rating)
 
 
 class MissingCard(Exception):

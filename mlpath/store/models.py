@@ -84,7 +84,8 @@ class ReviewRow(SQLModel, table=True):
     __tablename__ = "review"
     __table_args__ = (_in_pack(("pack", "question_id"), "question"), _in_pack(("pack", "topic_id"), "topic"),
                       Index("ix_review_pack_topic_at", "pack", "topic_id", "reviewed_at"),
-                      Index("ix_review_uid", "uid", unique=True))
+                      Index("ix_review_uid", "uid", unique=True),
+                      Index("ix_review_pack_question_at", "pack", "question_id", "reviewed_at"))
     id: int | None = Field(default=None, primary_key=True)
     card_id: int = Field(sa_column=Column(Integer, ForeignKey("card.id"), nullable=False, index=True))
     pack: str
@@ -100,6 +101,28 @@ class ReviewRow(SQLModel, table=True):
     # unique across devices (mlpath.core.review_ids); NULL only for a row written without one, which `mlpath
     # sync` fills in before pushing
     uid: str | None = None
+
+
+class ReviewHour(SQLModel, table=True):
+    """Answers per pack and UTC hour (``hour`` is the first 13 characters of ``reviewed_at``), kept equal to a
+    recount of ``review`` by triggers (migration 0010_stats; see store/aggregates.py)."""
+
+    __tablename__ = "review_hour"
+    pack: str = Field(primary_key=True)
+    hour: str = Field(primary_key=True)
+    answers: int
+    correct: int  # answered right: ``correct``, or for rows without it a rating above Again
+
+
+class ReviewTally(SQLModel, table=True):
+    """Answers per pack, question and topic, kept by the same triggers; ``passed`` counts ratings above Again."""
+
+    __tablename__ = "review_tally"
+    pack: str = Field(primary_key=True)
+    question_id: str = Field(primary_key=True)
+    topic_id: str = Field(primary_key=True)
+    answers: int
+    passed: int
 
 
 class ContentState(SQLModel, table=True):

@@ -176,7 +176,7 @@ def pulled_reviews(conn: sqlite3.Connection, server: str, pack: str, rows: list[
         conn.executemany(tables.REVIEW_INSERT_UID_SQL.replace("INSERT INTO", "INSERT OR IGNORE INTO"), [
             (card_ids[question], pack, question, topic, to_db(at), rating, correct, answer, ms, seed, None, uid)
             for uid, question, topic, _area, at, rating, correct, answer, ms, seed in rows])
-        fresh = conn.total_changes - before
+        fresh = conn.execute("SELECT COUNT(*) FROM review WHERE id > ? AND pack = ?", (top, pack)).fetchone()[0]
         state = position(conn, server, pack)
         values = {"pulled_review": last_pos}
         if state.pushed_review >= top:  # nothing local was waiting: the pulled rows need no push back

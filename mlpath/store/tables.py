@@ -22,6 +22,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
              "created_at", "reps", "lapses"),
     "review": ("id", "card_id", "pack", "question_id", "topic_id", "reviewed_at", "rating", "correct", "answer",
                "response_ms", "seed", "flag", "uid"),
+    "review_hour": ("pack", "hour", "answers", "correct"),  # summaries written only by triggers (0010_stats)
+    "review_tally": ("pack", "question_id", "topic_id", "answers", "passed"),
     "content_state": ("id", "pack", "title", "version", "source", "fingerprint", "roadmap", "synced_at"),
     "preference": ("key", "value"),
     "fsrs_parameters": ("id", "parameters", "fitted_at", "reviews", "trained_on", "log_loss", "rmse_bins",
