@@ -172,7 +172,6 @@ def pulled_reviews(conn: sqlite3.Connection, server: str, pack: str, rows: list[
                                    (pack, question)).fetchone()
                 card_ids[question] = row[0] if row else tables.insert_card(conn, pack, question, new_card(at), at,
                                                                            0, 0)
-        before = conn.total_changes
         conn.executemany(tables.REVIEW_INSERT_UID_SQL.replace("INSERT INTO", "INSERT OR IGNORE INTO"), [
             (card_ids[question], pack, question, topic, to_db(at), rating, correct, answer, ms, seed, None, uid)
             for uid, question, topic, _area, at, rating, correct, answer, ms, seed in rows])
