@@ -16,7 +16,9 @@ def test_no_arguments_shows_help(cli):
 
 
 def commands():
-    from mlpath.cli.app import app
+    from mlpath.cli.app import register_all
+
+    app = register_all()
     import typer.main
 
     group = typer.main.get_command(app)
@@ -32,7 +34,9 @@ def commands():
 def test_every_command_has_help(cli, path):
     code, out, _ = cli(*path, "--help")
     assert code == 0 and "Usage:" in out
-    from mlpath.cli.app import app
+    from mlpath.cli.app import register_all
+
+    app = register_all()
     import typer.main
 
     cmd = typer.main.get_command(app)
@@ -200,3 +204,25 @@ def test_completion_offers_topic_ids(mini):
 
     assert complete_topic("ve") == ["vectors"]
     assert "maths" in complete_topic("ma")
+
+
+def test_every_command_is_registered_by_the_group_start_up_imports_for_it():
+    """Start-up registers only the group of the command being run: the table must name every command's group."""
+    import typer
+
+    from mlpath.cli import app as cli_app
+
+    names = set(typer.main.get_command(cli_app.register_all()).commands)
+    assert names == set(cli_app._GROUP_OF)
+    for group, commands in cli_app._GROUPS.items():
+        for name in commands:  # registering the group alone gives the command
+            fresh = typer.Typer()
+            import importlib
+
+            module = importlib.import_module(f"mlpath.cli.{group}")
+            if group == "content_cmd":
+                fresh.add_typer(module.app, name="content")
+            else:
+                module.register(fresh)
+            fresh.callback()(lambda: None)
+            assert name in typer.main.get_command(fresh).commands, (group, name)

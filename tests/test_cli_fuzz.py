@@ -28,7 +28,9 @@ NEVER = {"--install-completion", "--show-completion"}  # would edit the user's s
 def _command_tree() -> list[tuple[tuple[str, ...], list]]:
     import typer
 
-    from mlpath.cli.app import app
+    from mlpath.cli.app import register_all
+
+    app = register_all()
 
     out = []
 

@@ -461,7 +461,9 @@ def test_next_says_in_progress_once(home, mini, cli):
 def _commands():
     from typer.main import get_command
 
-    from mlpath.cli.app import app
+    from mlpath.cli.app import register_all
+
+    app = register_all()
 
     root = get_command(app)
     out = []

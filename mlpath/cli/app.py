@@ -44,24 +44,55 @@ def _root(
     """
 
 
-def _register() -> None:
-    from mlpath.cli import (content_cmd, goal_cmd, insights, map_cmd, optimize_cmd, packs_cmd, placement_cmd, quiz,
-                            roadmap, sync_cmd, today_cmd)
+# Which module registers each command. Start-up imports only the group of the command being run (a learner pays
+# for the command they type); help, completion of command names and anything unknown register every group.
+_GROUPS: dict[str, tuple[str, ...]] = {
+    "roadmap": ("next", "progress", "topics", "show", "start", "done", "skip", "reset", "resources", "search"),
+    "quiz": ("quiz", "review"),
+    "insights": ("stats", "graph", "export", "import"),
+    "content_cmd": ("content",),
+    "map_cmd": ("map",),
+    "optimize_cmd": ("optimize",),
+    "goal_cmd": ("goal",),
+    "placement_cmd": ("placement",),
+    "packs_cmd": ("pack",),
+    "today_cmd": ("today",),
+    "sync_cmd": ("sync", "class"),
+}
+_GROUP_OF = {command: group for group, commands in _GROUPS.items() for command in commands}
+_registered: set[str] = set()
 
-    roadmap.register(app)
-    quiz.register(app)
-    insights.register(app)
-    app.add_typer(content_cmd.app, name="content")
-    map_cmd.register(app)
-    optimize_cmd.register(app)
-    goal_cmd.register(app)
-    placement_cmd.register(app)
-    packs_cmd.register(app)
-    today_cmd.register(app)
-    sync_cmd.register(app)
+
+def _register(group: str) -> None:
+    if group in _registered:
+        return
+    import importlib
+
+    module = importlib.import_module(f"mlpath.cli.{group}")
+    if group == "content_cmd":
+        app.add_typer(module.app, name="content")
+    else:
+        module.register(app)
+    _registered.add(group)
 
 
-_register()
+def register_all() -> typer.Typer:
+    """Every command group on the app (for help, completion and tools that walk the commands); returns the app."""
+    for group in _GROUPS:
+        _register(group)
+    return app
+
+
+def _register_for(argv: list[str]) -> None:
+    """Register the group of the command ``argv`` runs, or every group when that is not clear."""
+    words = argv
+    if os.environ.get("_MLPATH_COMPLETE"):  # shell completion: the words typed so far
+        words = os.environ.get("COMP_WORDS", "").split()[1:]
+    first = next((w for w in words if not w.startswith("-")), None)
+    if first is None or first not in _GROUP_OF or (words and words[0].startswith("-")):
+        register_all()
+    else:
+        _register(_GROUP_OF[first])
 
 
 def _fail(message: str, code: int) -> int:
@@ -149,6 +180,7 @@ def _run(argv: list[str] | None) -> int:
     try:
         if not (sys.argv[1:] if argv is None else argv) and _has_data():
             argv = ["today"]  # a bare `mlpath` starts the day once there is something to start from
+        _register_for(sys.argv[1:] if argv is None else list(argv))
         result = app(args=argv, prog_name="mlpath", standalone_mode=False)
         if result == 130:  # Typer's own answer to Ctrl-C (it returns the code): say what happened
             return _fail("interrupted; every answer given so far is saved", 130)
