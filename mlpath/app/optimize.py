@@ -128,30 +128,38 @@ def _events(s: Session) -> list[fitting.ReviewEvent]:
 PARALLEL_REVIEWS = 50_000  # above this many reviews, rescheduling replays the cards on every core
 
 
+_HISTORIES: dict = {}  # the histories being replayed, inherited by forked workers (nothing large is pickled)
+
+
 def _replay_chunk(args):
-    histories, weights, retention = args
-    return fitting.reschedule(histories, weights, retention)
+    keys, weights, retention = args
+    return fitting.reschedule({k: _HISTORIES[k] for k in keys}, weights, retention)
 
 
 def reschedule_all(histories: dict, weights: tuple[float, ...] | None, retention: float) -> dict:
     """fitting.reschedule, split over the machine's cores when the history is long (each card replays alone)."""
+    import multiprocessing
     import os
 
     workers = min(os.cpu_count() or 1, 8)
     reviews = sum(len(h.reviews) for h in histories.values())
-    if workers < 2 or reviews < PARALLEL_REVIEWS:
+    if workers < 2 or reviews < PARALLEL_REVIEWS or "fork" not in multiprocessing.get_all_start_methods():
         return fitting.reschedule(histories, weights, retention)
     from concurrent.futures import ProcessPoolExecutor
 
     keys = sorted(histories, key=lambda k: -len(histories[k].reviews))
-    chunks = [{k: histories[k] for k in keys[i::workers]} for i in range(workers)]  # similar work in each
+    chunks = [keys[i::workers] for i in range(workers)]  # similar work in each
     out: dict = {}
+    _HISTORIES.clear()
+    _HISTORIES.update(histories)
     try:
-        with ProcessPoolExecutor(workers) as pool:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             for part in pool.map(_replay_chunk, [(c, weights, retention) for c in chunks]):
                 out.update(part)
     except (OSError, RuntimeError):  # no processes to be had (a sandbox): replay here
         return fitting.reschedule(histories, weights, retention)
+    finally:
+        _HISTORIES.clear()
     return out
 
 
