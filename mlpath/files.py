@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -66,6 +65,8 @@ def write_file(path: Path, content: str | bytes | None = None, *, force: bool = 
     path = target_for(shown, force)
     folder = path.parent
     try:
+        import tempfile  # only when a file is written (it costs milliseconds at start-up)
+
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as e:
         raise UserError(f"cannot write {shown} ({e.strerror})") from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import NamedTuple
 
@@ -71,6 +70,8 @@ def slug(text: str) -> str:
 def derived_id(folder_name: str, resolved_path: str) -> str:
     """The id of a folder without a manifest: the slug of its name and a short hash of its resolved path, so it is
     stable for that folder and two folders with one name never share progress."""
+    import hashlib  # only for a folder without a manifest (hashlib costs milliseconds at start-up)
+
     digest = hashlib.sha256(resolved_path.encode("utf-8", "surrogateescape")).hexdigest()[:8]
     name = slug(folder_name)[:MAX_ID - 9].strip("-") or "pack"
     return f"{name}-{digest}"
