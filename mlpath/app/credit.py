@@ -8,8 +8,6 @@ touched), and flags the weakest prerequisites after a failure, for ``arrange`` t
 The rules are mlpath.core.credit's; this module only reads and writes.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, TYPE_CHECKING

@@ -6,8 +6,6 @@ topic statuses: `mlpath goal` writes them in one transaction, and they are never
 hand-edited preferences only.
 """
 
-from __future__ import annotations
-
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 

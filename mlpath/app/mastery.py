@@ -1,8 +1,6 @@
 """Mastery per topic, from the evidence of its cards (mlpath.core.mastery), for `show`, `topics`, `progress`,
 `next`, `done` and the map: one grouped query for every topic's cards, never one per topic."""
 
-from __future__ import annotations
-
 import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime

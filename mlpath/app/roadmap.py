@@ -1,7 +1,5 @@
 """Roadmap use cases: next, progress, topics, show, search, resources and status changes."""
 
-from __future__ import annotations
-
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path

@@ -39,8 +39,6 @@ are weakest, to probe in the next quiz.
 Pure: no clock, no database; ``now`` is passed in (aware UTC).
 """
 
-from __future__ import annotations
-
 import math
 import zlib
 from collections.abc import Hashable, Mapping, Sequence

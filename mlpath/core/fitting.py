@@ -22,8 +22,6 @@ deck_size=..., new_per_day=...)``, ``calibration(params, reviews)`` and ``memory
 and `stats`.
 """
 
-from __future__ import annotations
-
 import math
 import random
 from bisect import bisect_left

@@ -8,8 +8,6 @@ Pure functions for the app layer (`mlpath goal`, `next`, `progress`):
 * ``hours_split(roadmap, statuses)`` - core and elective hours apart.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import NamedTuple

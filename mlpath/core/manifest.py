@@ -1,7 +1,5 @@
 """A pack's manifest (``pack.yaml``): its identity, validated as plain data. Pure: reading the file is packs/'s job."""
 
-from __future__ import annotations
-
 import re
 from typing import NamedTuple
 

@@ -14,8 +14,6 @@ The states, in a learner's words:
 Pure: no clock, no database. ``now`` is passed in (aware UTC).
 """
 
-from __future__ import annotations
-
 import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta

@@ -3,8 +3,6 @@
 Value types are NamedTuples: immutable, and cheap to define at start-up (every command imports them).
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -95,7 +93,7 @@ class Roadmap:
                 "tracks": [t._asdict() for t in self.tracks], "milestones": list(self.milestones)}
 
     @classmethod
-    def from_dict(cls, data: dict) -> Roadmap:
+    def from_dict(cls, data: dict) -> "Roadmap":
         areas = [Area(**a) for a in data["areas"]]
         topics = []
         for t in data["topics"]:

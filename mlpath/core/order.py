@@ -12,8 +12,6 @@ Inside a stage the two orders differ:
 Iterative and near-linear: a heap per stage, reverse edges precomputed, no recursion.
 """
 
-from __future__ import annotations
-
 import heapq
 from collections.abc import Iterable, Mapping
 from enum import Enum

@@ -36,8 +36,6 @@ Everything here is pure: the state is immutable, :meth:`PlacementState.to_dict` 
 :func:`resume` replays it. Graph walks are iterative.
 """
 
-from __future__ import annotations
-
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace

@@ -1,7 +1,5 @@
 """The ranking behind `mlpath next`: the unlocked topics, best first, each with the reason, for a goal and an order."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import NamedTuple
 

@@ -1,7 +1,5 @@
 """The thin seam over the `fsrs` package: card state in, card state out. Time is always passed in (UTC)."""
 
-from __future__ import annotations
-
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import NamedTuple

@@ -4,8 +4,6 @@ Pure: timestamps come in as UTC-aware datetimes, the learner's time zone as a ``
 A "day" is always a local calendar day in that zone; weeks start on Monday (ISO weeks).
 """
 
-from __future__ import annotations
-
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass

@@ -1,7 +1,5 @@
 """Connecting to the sync server: URLs shown without their password, failures as one line, the schema check."""
 
-from __future__ import annotations
-
 from typing import NamedTuple
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 

@@ -1,8 +1,6 @@
 """Setting up a class on the server: the schema through Alembic (its own migrations and version table), the
 class's group roles and row-level security (in the migration), and one login role per learner or teacher."""
 
-from __future__ import annotations
-
 import re
 import secrets
 from pathlib import Path

@@ -7,8 +7,6 @@ commit in position order, so a device that has pulled up to position P has seen 
 misses a row pushed concurrently by another device.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 from datetime import datetime
 from typing import NamedTuple

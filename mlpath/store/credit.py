@@ -1,7 +1,5 @@
 """Implicit review credit rows, calibration observations and strength, and probes (issue 11), through sqlite3."""
 
-from __future__ import annotations
-
 import sqlite3
 from collections.abc import Sequence
 from datetime import datetime

@@ -27,9 +27,14 @@ def to_db(dt: datetime) -> str:
 
 
 def from_db(text: str | None) -> datetime | None:
+    """A stored time as a UTC-aware datetime. Appending the offset lets the parser attach ``timezone.utc`` itself,
+    several times faster than ``.replace(tzinfo=...)``, which matters to commands that read every card."""
     if text is None:
         return None
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    try:
+        return datetime.fromisoformat(text + "+00:00")
+    except ValueError:  # not the stored form (a date alone, an offset already there): the general route
+        return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
 
 
 def _raw_connect(path: Path) -> sqlite3.Connection:

@@ -4,7 +4,6 @@ been passed after a gap (kept in ``card_evidence``; cards whose row is behind ar
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
 
 from mlpath.core.mastery import GAP, CardEvidence
 from mlpath.core.scheduling import CardState
@@ -62,13 +61,12 @@ def evidence(conn: sqlite3.Connection, pack: str, topic_ids: list[str] | None = 
     fresh = catch_up(conn, stale)
     out: dict[str, list[CardEvidence]] = {}
     # tables.card_state_from, inlined: this runs for every card on every `next` and `progress`
-    parse, utc, phase = datetime.fromisoformat, timezone.utc, {int(p): p for p in Phase}
+    phase = {int(p): p for p in Phase}
     for r in rows:
         cid = r[1]
         passed = fresh[cid] if cid in fresh else bool(r[12])
         last = r[8]
-        state = CardState(phase[r[3]], r[4], r[5], r[6], parse(r[7]).replace(tzinfo=utc),
-                          None if last is None else parse(last).replace(tzinfo=utc))
+        state = CardState(phase[r[3]], r[4], r[5], r[6], from_db(r[7]), None if last is None else from_db(last))
         out.setdefault(r[0], []).append(CardEvidence(state, r[9], r[10], passed))
     return out
 

@@ -1,7 +1,5 @@
 """The learner's fitted FSRS parameters and one-time notices, through sqlite3."""
 
-from __future__ import annotations
-
 import json
 import math
 import sqlite3

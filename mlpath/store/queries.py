@@ -1,7 +1,5 @@
 """Queries on the schema in models.py, through sqlite3 (fast start-up). Every write runs in one transaction."""
 
-from __future__ import annotations
-
 import sqlite3
 from datetime import datetime
 from typing import NamedTuple

@@ -3,8 +3,6 @@ the cards and topics whose state must be recomputed from the merged log. Each wr
 moves the bookkeeping (sync_state, sync_pending), so a sync killed at any point resumes without loss or doubles.
 """
 
-from __future__ import annotations
-
 import json
 import sqlite3
 from collections.abc import Iterator
