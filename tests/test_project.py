@@ -47,3 +47,15 @@ def test_ci_runs_the_readme_test_command():
     install, test = blocks[0].strip(), blocks[1].strip()
     assert "mlpath next" in install and "pytest" in test
     assert test in ci.splitlines(), "the README's test command must be a line of .ci/run"
+
+
+def test_modules_that_define_named_tuples_evaluate_their_annotations_eagerly():
+    """typing.NamedTuple turns every string annotation into a ForwardRef, compiling it, when the class is made; with
+    ``from __future__ import annotations`` every field is a string, and the dozens of tuples on `next`'s path cost
+    start-up time (issue 10). Such modules write annotations that can be evaluated (quoting a forward reference)."""
+    offenders = []
+    for path in sorted((ROOT / "mlpath").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"^class \w+\((typing\.)?NamedTuple\)", text, re.M) and "from __future__ import annotations" in text:
+            offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []

@@ -2,6 +2,10 @@
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from mlpath import paths
 from mlpath.app.session import open_session
 from mlpath.core import scheduling
@@ -34,6 +38,22 @@ def test_known_revisions_match_the_migrations_folder():
 def test_timestamps_round_trip_aware():
     text = db.to_db(T0)
     assert db.from_db(text) == T0 and db.from_db(text).tzinfo is timezone.utc
+
+
+@given(st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.timezones()))
+def test_any_aware_time_round_trips_as_the_same_instant_in_utc(at):
+    back = db.from_db(db.to_db(at))
+    assert back == at.astimezone(timezone.utc) and back.tzinfo is timezone.utc
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2026-05-01 08:30:15.123456", T0),
+    ("2026-05-01 08:30:15.123456+00:00", T0),  # an offset already there (not written by mlpath): the same instant
+    ("2026-05-01T08:30:15.123456", T0),
+    ("2026-05-01", datetime(2026, 5, 1, tzinfo=timezone.utc)),
+])
+def test_stored_times_in_other_iso_forms_still_read_as_utc(text, expected):
+    assert db.from_db(text) == expected and db.from_db(text).tzinfo is timezone.utc
 
 
 def test_status_round_trip(mini):

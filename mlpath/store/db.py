@@ -16,14 +16,12 @@ REVISIONS = ("0001_initial", "0002_packs", "0004_quiz", "0006_parameters", "0007
              "0009_credit", "0010_stats")
 HEAD = REVISIONS[-1]
 
-_FMT = "%Y-%m-%d %H:%M:%S.%f"
-
 
 def to_db(dt: datetime) -> str:
-    """A UTC-aware datetime as stored (the same text SQLAlchemy writes for a DateTime column)."""
+    """A UTC-aware datetime as stored (the text SQLAlchemy writes for a DateTime column: the year zero-padded)."""
     if dt.tzinfo is None:
         raise ValueError("naive datetime")
-    return dt.astimezone(timezone.utc).strftime(_FMT)
+    return dt.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def from_db(text: str | None) -> datetime | None:
@@ -32,9 +30,12 @@ def from_db(text: str | None) -> datetime | None:
     if text is None:
         return None
     try:
-        return datetime.fromisoformat(text + "+00:00")
-    except ValueError:  # not the stored form (a date alone, an offset already there): the general route
-        return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+        at = datetime.fromisoformat(text + "+00:00")
+        if at.tzinfo is timezone.utc:
+            return at
+    except ValueError:  # not the stored form (an offset already there, say): the general route
+        pass
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
 
 
 def _raw_connect(path: Path) -> sqlite3.Connection:
