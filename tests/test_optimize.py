@@ -188,10 +188,10 @@ def test_rescheduling_over_several_processes_gives_the_same_states(learner_home,
     s = open_session()
     try:
         monkeypatch.setattr(use_case, "PARALLEL_REVIEWS", 10**12)
-        serial, moved = use_case._rescheduled_states(s, TRUE)
+        serial, moved = use_case.rescheduled_states(s, TRUE)
         monkeypatch.setattr(use_case, "PARALLEL_REVIEWS", 0)
         monkeypatch.setattr("os.cpu_count", lambda: 2)
-        parallel, moved_too = use_case._rescheduled_states(s, TRUE)
+        parallel, moved_too = use_case.rescheduled_states(s, TRUE)
     finally:
         s.close()
     assert dict(parallel) == dict(serial) and moved == moved_too > 0

@@ -623,3 +623,124 @@ def test_the_class_report_counts_by_hand(cli, monkeypatch, tmp_path, pg_class):
     # vectors: 5 + 3 answers in 30 days, 2 + 3 Again; matrices: 4 + 2, 1 Again
     assert [(x["topic"], x["reviews"], x["forgotten"], x["forgotten_share"], x["learners"])
             for x in report["struggles"]] == [("vectors", 8, 5, 0.625, 2), ("matrices", 6, 1, 0.1667, 2)]
+
+
+# --- the memory model (`mlpath optimize`) shared between a learner's devices -----------------------------------
+
+WEIGHTS = (0.3, 1.4, 3.5, 14.0, 7.1, 0.55, 1.8, 0.02, 1.5, 0.16, 0.95, 1.9, 0.11, 0.3, 2.3, 0.25, 2.9, 0.5, 0.66,
+           0.12, 0.2)
+
+
+def _adopt_a_fit(device, at: str):
+    """What `mlpath optimize` does once it adopts a fit (the fit itself is tested in test_optimize.py)."""
+    from datetime import datetime
+
+    from mlpath.app.optimize import rescheduled_states
+    from mlpath.app.session import open_session
+    from mlpath.store import parameters
+
+    device.mp.setenv("MLPATH_HOME", str(device.home))
+    s = open_session(now=datetime.fromisoformat(at))
+    try:
+        states, _ = rescheduled_states(s, WEIGHTS)
+        parameters.adopt(s.conn, WEIGHTS, fitted_at=s.now, reviews=40, trained_on=32, log_loss=0.31, rmse_bins=0.04,
+                         previous_log_loss=0.35, previous_rmse_bins=0.06, card_states=states,
+                         calibration=[(0.8, 0.9, 12, 0.86, 0.83)])
+    finally:
+        s.close()
+
+
+def _weights(device):
+    rows = device.sql("SELECT parameters, fitted_at FROM fsrs_parameters WHERE active")
+    return (tuple(json.loads(rows[0][0])), rows[0][1]) if rows else None
+
+
+def test_the_newest_memory_model_reaches_every_device_which_reschedules_with_it(cli, monkeypatch, tmp_path, pg_class):
+    urls = _class(cli, pg_class, "alice")
+    a = Device(cli, monkeypatch, tmp_path / "a", urls["alice"])
+    b = Device(cli, monkeypatch, tmp_path / "b", urls["alice"])
+    a("quiz", "vectors", now=T1, input="1\n2\n3\n1\n")
+    b("quiz", "vectors", now=T1, input="2\n2\n")
+    for d in (a, b, a):
+        assert d.json("sync", now=T2)["memory_model"] == "unchanged"  # nobody fitted or reset one yet
+    assert a.cards() == b.cards()
+
+    _adopt_a_fit(a, T2)
+    assert a.cards() != b.cards()  # a schedules with the fit now, b with FSRS's defaults
+    assert a.json("sync", now=T3)["memory_model"] == "sent"
+    got = b.json("sync", now=T3)
+    assert got["memory_model"] == "received"
+    assert _weights(b) == _weights(a) and _weights(b)[0] == WEIGHTS
+    assert b.cards() == a.cards()  # every card rescheduled with the same parameters as on a
+    code, out, err = b("stats")
+    assert code == 0
+    for d in (a, b):
+        assert d.json("sync", now=T3)["memory_model"] == "unchanged"
+
+    # a reset on one device is the newer choice: the other goes back to the defaults too
+    code, out, err = b("optimize", "--reset", now=T4)
+    assert code == 0 and _weights(b) is None
+    code, out, err = b("sync", now=T4)
+    assert "shared with your other devices" in out
+    code, out, err = a("sync", now=T4)
+    assert "used here now" in out
+    assert _weights(a) is None and a.cards() == b.cards()
+    row = pg_class.sql("SELECT parameters, fitted_at FROM mlpath.memory_model")
+    assert row == [(None, None)]
+
+
+def test_an_older_choice_never_replaces_a_newer_one_on_the_server(cli, monkeypatch, tmp_path, pg_class):
+    urls = _class(cli, pg_class, "alice")
+    a = Device(cli, monkeypatch, tmp_path / "a", urls["alice"])
+    b = Device(cli, monkeypatch, tmp_path / "b", urls["alice"])
+    a("quiz", "vectors", now=T1, input="1\n2\n")
+    b("quiz", "vectors", now=T1, input="2\n")
+    _adopt_a_fit(b, T3)  # b fits later, but syncs first
+    _adopt_a_fit(a, T2)
+    assert b.json("sync", now=T4)["memory_model"] == "sent"
+    assert a.json("sync", now=T4)["memory_model"] == "received"  # a's own fit is older: b's wins
+    assert _weights(a)[1] == _weights(b)[1] == "2026-11-03 10:00:00.000000"
+    assert b.json("sync", now=T4)["memory_model"] == "unchanged"
+
+
+def test_an_older_server_syncs_the_logs_and_says_the_model_waits_for_class_init(cli, monkeypatch, tmp_path,
+                                                                                 pg_class):
+    urls = _class(cli, pg_class, "alice")
+    from alembic import command
+
+    from mlpath.server import connection, schema
+
+    command.downgrade(schema.alembic_config(connection.parse_url(pg_class.url, "admin URL")), "s0001_class")
+    assert pg_class.sql("SELECT to_regclass('mlpath.memory_model')") == [(None,)]  # as the first release left it
+    a = Device(cli, monkeypatch, tmp_path / "a", urls["alice"])
+    a("quiz", "vectors", now=T1, input="1\n2\n")
+    _adopt_a_fit(a, T2)
+    code, out, err = a("sync", "--json", now=T3)
+    assert json.loads(out)["memory_model"] == "unavailable" and json.loads(out)["pushed_reviews"] == 2
+    assert len(err.strip().splitlines()) == 1 and "mlpath class init" in err
+    reviews = pg_class.sql("SELECT count(*) FROM mlpath.review")
+
+    code, out, err = cli("class", "init", "--admin-url", pg_class.url)  # the admin upgrades: every row stays
+    assert code == 0, err
+    assert pg_class.sql("SELECT version_num FROM mlpath.server_version") == [("s0002_memory_model",)]
+    assert pg_class.sql("SELECT count(*) FROM mlpath.review") == reviews
+    assert a.json("sync", now=T4)["memory_model"] == "sent"
+
+
+@pytest.mark.parametrize("bad", [
+    "ARRAY['NaN'::float8, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]",
+    "ARRAY['Infinity'::float8, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]",
+])
+def test_a_memory_model_on_the_server_that_mlpath_could_not_have_written_changes_nothing(
+        cli, monkeypatch, tmp_path, pg_class, bad):
+    urls = _class(cli, pg_class, "alice")
+    a = Device(cli, monkeypatch, tmp_path / "a", urls["alice"])
+    a("quiz", "vectors", now=T1, input="1\n2\n")
+    role = pg_class.sql("SELECT role FROM mlpath.member WHERE learner = 'alice'")[0][0]
+    pg_class.sql(f"INSERT INTO mlpath.memory_model (learner, changed_at, parameters, fitted_at, reviews, trained_on, "
+                 f"log_loss, rmse_bins, previous_log_loss, previous_rmse_bins) VALUES (%s, now(), {bad}, now(), 1, "
+                 "1, 0.1, 0.1, 0.1, 0.1)", (role,))
+    cards = a.cards()
+    code, out, err = a("sync", ok=False)
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "memory model" in err and "Traceback" not in err
+    assert _weights(a) is None and a.cards() == cards

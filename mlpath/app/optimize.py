@@ -163,7 +163,7 @@ def reschedule_all(histories: dict, weights: tuple[float, ...] | None, retention
     return out
 
 
-def _rescheduled_states(s: Session, weights: tuple[float, ...] | None) -> tuple[list, int]:
+def rescheduled_states(s: Session, weights: tuple[float, ...] | None) -> tuple[list, int]:
     """Every card replayed from its own review log with ``weights``; and how many due dates move."""
     from mlpath.store.db import to_db
 
@@ -191,7 +191,7 @@ def optimize(s: Session, *, dry_run: bool = False) -> Optimized:
     if adopt is not None:
         weights = tuple(float(w) for w in adopt.parameters)
         bins = fitting.calibration(result.candidate.parameters, events, bins=10, since=result.cutoff)
-        states, moved = _rescheduled_states(s, weights)
+        states, moved = rescheduled_states(s, weights)
         stored.adopt(s.conn, weights, fitted_at=s.now, reviews=len(events), trained_on=adopt.trained_on,
                      log_loss=cmp.new.log_loss, rmse_bins=cmp.new.rmse_bins,
                      previous_log_loss=cmp.current.log_loss, previous_rmse_bins=cmp.current.rmse_bins,
@@ -209,8 +209,8 @@ def reset(s: Session) -> Reset:
     was = stored.active(s.conn) is not None
     moved = 0
     if was:
-        states, moved = _rescheduled_states(s, None)
-        stored.reset(s.conn, states)
+        states, moved = rescheduled_states(s, None)
+        stored.reset(s.conn, states, at=s.now)
     return Reset(was, moved)
 
 

@@ -10,6 +10,7 @@ the same transactions as the rows). Killed, disconnected or run twice at once, t
 
 from __future__ import annotations
 
+import math
 import os
 import stat
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from datetime import datetime
 
 from mlpath import paths
 from mlpath.app.session import Session
-from mlpath.errors import UserError
+from mlpath.errors import MlpathError, UserError
 
 BATCH = 5000
 INT64 = 2 ** 63
@@ -42,6 +43,10 @@ class SyncResult:
     topics_recomputed: int
     reviews: int  # reviews on this device after the sync
     warnings: tuple[str, ...] = ()
+    # the memory model (`mlpath optimize`) shared by the learner's devices: "sent" (this device's newer choice went
+    # to the server), "received" (another device's newer one is used here now, every card rescheduled),
+    # "unchanged", or "unavailable" (the server's class schema predates it)
+    memory_model: str = "unchanged"
 
 
 def sync_url(s: Session) -> tuple[str, str]:
@@ -138,6 +143,11 @@ def sync(s: Session) -> SyncResult:
             key = who.instance
             counts = {"pushed_reviews": 0, "pulled_reviews": 0, "pushed_status_events": 0, "pulled_status_events": 0}
             try:
+                model = _exchange_memory_model(s, conn, who)
+                if model == "unavailable":
+                    warnings += ("the sync server's class schema is older than this mlpath's, so your memory model "
+                                 "(`mlpath optimize`) is not shared between your devices until the class's admin runs "
+                                 "`mlpath class init`",)
                 local.fill_missing_uids(s.conn)
                 review_head, event_head = remote.heads(conn)
                 pos = local.position(s.conn, key, pack)
@@ -186,7 +196,70 @@ def sync(s: Session) -> SyncResult:
 
     return SyncResult(server.shown, who.learner, pack, counts["pushed_reviews"], counts["pulled_reviews"],
                       counts["pushed_status_events"], counts["pulled_status_events"], cards, topics,
-                      queries.review_count(s.conn, pack), warnings)
+                      queries.review_count(s.conn, pack), warnings, model)
+
+
+def _finite(value) -> bool:
+    return isinstance(value, float) and math.isfinite(value)
+
+
+def _pulled_model(row: tuple) -> tuple | None:
+    """The server's memory model row checked as untrusted input: (changed_at, fit values or None)."""
+    from mlpath.server.sync import utc
+    from mlpath.store import parameters as stored
+
+    changed, weights, fitted, reviews, trained_on, *metrics, calibration = row
+    if not (isinstance(changed, datetime) and changed.tzinfo is not None):
+        return None
+    if weights is None:
+        return utc(changed), None
+    if not (isinstance(weights, list) and len(weights) == stored.N_PARAMETERS and all(map(_finite, weights))
+            and isinstance(fitted, datetime) and fitted.tzinfo is not None
+            and all(isinstance(n, int) and 0 <= n < INT64 for n in (reviews, trained_on))
+            and all(map(_finite, metrics)) and (calibration is None or isinstance(calibration, str))):
+        return None
+    return utc(changed), (tuple(weights), utc(fitted), reviews, trained_on, *metrics,
+                          stored.parse_calibration(calibration))
+
+
+def _exchange_memory_model(s: Session, conn, who) -> str:
+    """Share the learner's memory model: the newer choice (a fit adopted, or a reset to the defaults) wins; a
+    device that receives one reschedules every card with it, in the transaction that adopts it."""
+    import json
+
+    from mlpath.app.optimize import rescheduled_states
+    from mlpath.server import connection
+    from mlpath.server import sync as remote
+    from mlpath.store import parameters as stored
+
+    if not connection.has_memory_model(who.schema):
+        return "unavailable"
+    mine = stored.choice(s.conn)
+    row = remote.memory_model(conn)
+    theirs = _pulled_model(row) if row is not None else None
+    if row is not None and theirs is None:
+        raise MlpathError("the sync server holds a memory model this mlpath could not have written; nothing was "
+                          "changed here (the class's admin can check the server)")
+    if mine is not None and (theirs is None or mine.changed_at > theirs[0]):
+        fit = mine.fit
+        values = (mine.changed_at, None, None, None, None, None, None, None, None, None) if fit is None else (
+            mine.changed_at, list(fit.parameters), fit.fitted_at, fit.reviews, fit.trained_on, fit.log_loss,
+            fit.rmse_bins, fit.previous_log_loss, fit.previous_rmse_bins,
+            json.dumps([list(b) for b in fit.calibration]))
+        return "sent" if remote.offer_memory_model(conn, values) else "unchanged"
+    if theirs is not None and (mine is None or theirs[0] > mine.changed_at):
+        changed, fit = theirs
+        weights = None if fit is None else fit[0]
+        states, _moved = rescheduled_states(s, weights)
+        if fit is None:
+            stored.reset(s.conn, states, at=changed)
+        else:
+            weights, fitted, reviews, trained_on, log_loss, rmse, prev_loss, prev_rmse, calibration = fit
+            stored.adopt(s.conn, weights, fitted_at=fitted, reviews=reviews, trained_on=trained_on,
+                         log_loss=log_loss, rmse_bins=rmse, previous_log_loss=prev_loss,
+                         previous_rmse_bins=prev_rmse, card_states=states, calibration=list(calibration))
+        return "received"
+    return "unchanged"
 
 
 def _recompute_cards(s: Session, pack: str, chunk: int = 500) -> int:

@@ -28,7 +28,7 @@ def sync(pack: PackOpt = None, json: JsonOpt = False) -> None:
 
     This device's history is merged with your other devices' through the sync server. The server is MLPATH_SYNC_URL or sync_url in config.toml (a teacher or admin gets it from `mlpath class
     add-learner`). Reviews are merged, each exactly once; cards are recomputed from the merged reviews in time
-    order; a topic's status follows its latest change. One pack at a time (the active one, or --pack). Safe to
+    order; a topic's status follows its latest change; the newest memory model (`mlpath optimize`) is shared. One pack at a time (the active one, or --pack). Safe to
     interrupt and to repeat.
     """
     from mlpath.app import sync as use_case
@@ -42,6 +42,11 @@ def sync(pack: PackOpt = None, json: JsonOpt = False) -> None:
     r.line(f"Synced as {result.learner} with {result.server} ({result.pack}): pushed {result.pushed_reviews} "
            f"reviews and {result.pushed_status_events} status changes, pulled {result.pulled_reviews} reviews and "
            f"{result.pulled_status_events} status changes; {result.reviews} reviews here now.")
+    if result.memory_model == "sent":
+        r.line("Your memory model (`mlpath optimize`) from this device is now shared with your other devices.")
+    elif result.memory_model == "received":
+        r.line("Your memory model from another device (`mlpath optimize`) is used here now; every card was "
+               "rescheduled with it.")
 
 
 @class_app.command("init")

@@ -8,7 +8,7 @@ from mlpath.errors import MlpathError, UserError
 SCHEMA = "mlpath"
 VERSION_TABLE = "server_version"
 # The server revisions this mlpath knows, oldest first (tests check them against migrations/versions).
-SERVER_REVISIONS = ("s0001_class",)
+SERVER_REVISIONS = ("s0001_class", "s0002_memory_model")
 SERVER_HEAD = SERVER_REVISIONS[-1]
 CONNECT_TIMEOUT = 10  # seconds
 
@@ -119,18 +119,27 @@ def schema_version(conn) -> str | None:
     return row[0] if row else None
 
 
-def check_schema(conn, server: ServerUrl) -> None:
+def check_schema(conn, server: ServerUrl, older_ok: bool = False) -> str:
+    """The server's schema revision, if this mlpath can work with it: the newest it knows, or (``older_ok``, for
+    a learner's sync and a teacher's report) an older one whose missing parts are then left out."""
     version = schema_version(conn)
     if version == SERVER_HEAD:
-        return
+        return version
     if version is None:
         raise UserError(f"the sync server {server.shown} has no mlpath class; a teacher or admin sets one up "
                         "with `mlpath class init`")
     if version not in SERVER_REVISIONS:
         raise UserError(f"the sync server {server.shown} has a newer schema ({version}) than this mlpath knows; "
                         "upgrade mlpath")
+    if older_ok:
+        return version
     raise UserError(f"the sync server {server.shown} has an older schema ({version}); the class's admin upgrades it "
                     "with `mlpath class init`")
+
+
+def has_memory_model(version: str) -> bool:
+    """Whether a server at this schema revision keeps learners' memory models (from s0002_memory_model)."""
+    return SERVER_REVISIONS.index(version) >= SERVER_REVISIONS.index("s0002_memory_model")
 
 
 def refused(server: ServerUrl, e: Exception) -> MlpathError:

@@ -24,20 +24,21 @@ class Identity(NamedTuple):
     learner: str
     teacher: bool
     instance: str  # the server's id: positions are only meaningful on the server that gave them
+    schema: str  # the server's schema revision (an older one than this mlpath's lacks some parts)
 
 
 def open_learner(server: ServerUrl):
     """(connection, identity) for the learner whose role the URL names; refuses other roles in one line."""
     conn = connect(server)
     try:
-        check_schema(conn, server)
+        schema = check_schema(conn, server, older_ok=True)
         row = conn.execute(f"SELECT learner, teacher FROM {SCHEMA}.member WHERE role = current_user").fetchone()
         if row is None:
             raise UserError(f"{server.shown} is not a learner's sync URL for this class (the user is not a member; "
                             "`mlpath class add-learner` prints one)")
         instance = conn.execute(f"SELECT instance FROM {SCHEMA}.meta WHERE id = 1").fetchone()[0]
         conn.commit()
-        return conn, Identity(row[0], bool(row[1]), instance)
+        return conn, Identity(row[0], bool(row[1]), instance, schema)
     except BaseException:
         conn.close()
         raise
@@ -93,6 +94,35 @@ def pull(conn, kind: str, pack: str, after: int, upto: int, batch: int = 5000) -
             return
         after = rows[-1][0]
         yield after, [r[1:] for r in rows]
+
+
+MODEL_COLUMNS = ("changed_at", "parameters", "fitted_at", "reviews", "trained_on", "log_loss", "rmse_bins",
+                 "previous_log_loss", "previous_rmse_bins", "calibration")
+
+
+def memory_model(conn) -> tuple | None:
+    """The connected learner's memory model row (values of MODEL_COLUMNS), or None if no device offered one."""
+    row = conn.execute(f"SELECT {', '.join(MODEL_COLUMNS)} FROM {SCHEMA}.memory_model "
+                       "WHERE learner = current_user").fetchone()
+    conn.commit()
+    return row
+
+
+def offer_memory_model(conn, values: tuple) -> bool:
+    """Store this device's memory model (values of MODEL_COLUMNS) unless the server holds one chosen at the same
+    time or later (another device's newer choice wins). Returns whether it was stored."""
+    cols = ", ".join(MODEL_COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in MODEL_COLUMNS)
+    try:
+        stored = conn.execute(
+            f"INSERT INTO {SCHEMA}.memory_model AS m ({cols}) VALUES ({', '.join(['%s'] * len(MODEL_COLUMNS))}) "
+            f"ON CONFLICT (learner) DO UPDATE SET {updates} WHERE m.changed_at < excluded.changed_at",
+            values).rowcount
+        conn.commit()
+    except BaseException:
+        _rollback(conn)
+        raise
+    return stored == 1
 
 
 def _rollback(conn) -> None:

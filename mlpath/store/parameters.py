@@ -24,7 +24,7 @@ class StoredParameters(NamedTuple):
     calibration: tuple[tuple[float, float, int, float, float], ...] = ()  # (low, high, reviews, predicted, actual)
 
 
-def _calibration(text: str | None) -> tuple:
+def parse_calibration(text: str | None) -> tuple:
     """The stored calibration bins; a row that does not read back is shown as none."""
     if not text:
         return ()
@@ -56,7 +56,7 @@ def active(conn: sqlite3.Connection) -> StoredParameters | None:
     weights = _parse(row[1])
     if weights is None:
         return None
-    return StoredParameters(row[0], weights, from_db(row[2]), *row[3:9], _calibration(row[9]))
+    return StoredParameters(row[0], weights, from_db(row[2]), *row[3:9], parse_calibration(row[9]))
 
 
 def adopt(conn: sqlite3.Connection, weights: tuple[float, ...], *, fitted_at: datetime, reviews: int,
@@ -78,22 +78,47 @@ def adopt(conn: sqlite3.Connection, weights: tuple[float, ...], *, fitted_at: da
     return new_id
 
 
-def reset(conn: sqlite3.Connection, card_states: list[tuple[int, tuple]] = ()) -> int:
-    """Back to FSRS's defaults (fits are kept, inactive), writing the rescheduled card states. Returns how many
-    fits were active (0 or 1)."""
+RESET_NOTICE = "memory-model-reset"  # the `notice` row that remembers when the defaults were last chosen
+
+
+def reset(conn: sqlite3.Connection, card_states: list[tuple[int, tuple]] = (), at: datetime | None = None) -> int:
+    """Back to FSRS's defaults (fits are kept, inactive), writing the rescheduled card states; ``at`` (when the
+    learner chose it) is remembered so that a sync can tell it from an older or newer choice on another device.
+    Returns how many fits were active (0 or 1)."""
     from mlpath.store import tables
 
     with transaction(conn):
         changed = conn.execute("UPDATE fsrs_parameters SET active = 0 WHERE active").rowcount
         for card_id, state in card_states:
             tables.update_card(conn, card_id, state)
+        if at is not None:
+            conn.execute("INSERT INTO notice (key, at, value) VALUES (?,?,NULL) ON CONFLICT(key) DO UPDATE SET "
+                         "at = excluded.at", (RESET_NOTICE, to_db(at)))
     return changed
+
+
+class Choice(NamedTuple):
+    """The memory model this device schedules with, and when it was chosen (a fit adopted, or the defaults)."""
+
+    changed_at: datetime
+    fit: StoredParameters | None  # None: FSRS's defaults
+
+
+def choice(conn: sqlite3.Connection) -> Choice | None:
+    """The latest choice of memory model on this device; None if the learner never fitted or reset one."""
+    fit = active(conn)
+    reset_at = notice(conn, RESET_NOTICE)
+    if fit is not None and (reset_at is None or fit.fitted_at >= reset_at[0]):
+        return Choice(fit.fitted_at, fit)
+    if reset_at is not None:
+        return Choice(reset_at[0], None)
+    return None
 
 
 def explicit_reviews(conn: sqlite3.Connection) -> list[tuple[int, datetime, int]]:
     """Every review the learner gave (card, time, rating), oldest first: the data a fit may use."""
     return [(card, from_db(at), rating) for card, at, rating in
-            conn.execute("SELECT card_id, reviewed_at, rating FROM review ORDER BY reviewed_at, id")]
+            conn.execute("SELECT card_id, reviewed_at, rating FROM review ORDER BY reviewed_at, uid, id")]
 
 
 def card_histories(conn: sqlite3.Connection) -> dict[int, tuple[datetime, list[tuple[int, datetime, int | None]]]]:
@@ -102,7 +127,7 @@ def card_histories(conn: sqlite3.Connection) -> dict[int, tuple[datetime, list[t
     for card_id, created in conn.execute("SELECT id, created_at FROM card"):
         out[card_id] = (from_db(created), [])
     for card_id, rating, at, ms in conn.execute(
-            "SELECT card_id, rating, reviewed_at, response_ms FROM review ORDER BY card_id, reviewed_at, id"):
+            "SELECT card_id, rating, reviewed_at, response_ms FROM review ORDER BY card_id, reviewed_at, uid, id"):
         if card_id in out:
             out[card_id][1].append((rating, from_db(at), ms))
     return out
