@@ -75,6 +75,20 @@ def test_closed_stdout_and_stdin(mini, tmp_path):
         assert result.returncode == 0, (command, result.returncode, result.stderr)
 
 
+@pytest.mark.parametrize("command", ["stats", "topics", "graph", "next --limit 9", "progress", "today"])
+def test_a_reader_that_goes_away_after_one_line_is_a_normal_end(mini, tmp_path, command):
+    """`mlpath stats | head -1`: the pipe closes while mlpath still writes; exit 0, nothing on stderr."""
+    env = {**os.environ, "MLPATH_NOW": "2026-11-30T10:00:00+00:00", "NO_COLOR": "1"}
+    for _ in range(3):  # when the reader leaves varies: try a few times
+        proc = subprocess.Popen([*mlpath_exe(), *command.split()], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                stdin=subprocess.DEVNULL, env=env, cwd=tmp_path)
+        proc.stdout.readline()
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        proc.stderr.close()
+        assert proc.wait(timeout=60) == 0 and err == "", (command, err)
+
+
 def test_ctrl_c_in_a_quiz(mini, tmp_path):
     proc = subprocess.Popen([*mlpath_exe(), "quiz", "vectors"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, cwd=tmp_path)

@@ -209,6 +209,16 @@ def _run(argv: list[str] | None) -> int:
         except OSError:
             pass
         return 0
+    except SystemExit as e:
+        # Click answers a broken pipe (the reader went away: `mlpath stats | head -1`) with exit 1 even outside
+        # its standalone mode; for mlpath, as above, it is a normal end
+        if _closed_stream_error(e.__context__):
+            try:
+                sys.stdout = open(os.devnull, "w")
+            except OSError:
+                pass
+            return 0
+        raise
     except MemoryError:
         return _fail("error: out of memory (is some input far too large?)", 2)
     except Exception as e:  # the last line of defence: no traceback unless asked for
