@@ -79,5 +79,5 @@ def test_bench_runs_on_the_small_history(history):
     table = [line for line in result.stdout.splitlines() if line.startswith("| ")]
     labels = [line.split("|")[1].strip() for line in table[1:]]
     assert labels == ["python -c pass", "next", "progress", "show linear-regression", "topics --json",
-                      "quiz: first question", "review --limit 1 (stdin at EOF)", "completion: show lin<TAB>",
+                      "quiz linear-algebra: first question", "review --limit 1 (stdin at EOF)", "completion: show lin<TAB>",
                       "map --output (whole page)"]
