@@ -53,8 +53,9 @@ def test_backup_document_shape(cli, learner, tmp_path):
     summary = json.loads(out)
     assert summary["reviews"] == len(REVIEWS) and summary["cards"] == 4 and summary["statuses"] == 3
     doc = json.loads(file.read_text())
-    assert list(doc) == ["format", "version", "exported_at", "packs", "statuses", "status_events", "cards", "reviews"]
-    assert doc["format"] == "mlpath-backup" and doc["version"] == 2 and doc["exported_at"] == NOW.isoformat()
+    assert list(doc) == ["format", "version", "exported_at", "packs", "statuses", "status_events", "cards", "reviews",
+                        "learner"]
+    assert doc["format"] == "mlpath-backup" and doc["version"] == 3 and doc["exported_at"] == NOW.isoformat()
     assert summary["packs"] == doc["packs"] == [doc["reviews"][0]["pack"]] and doc["packs"][0].startswith("content-")
     assert {rec["pack"] for key in ("statuses", "status_events", "cards", "reviews") for rec in doc[key]} == set(
         doc["packs"])  # every record says which pack it belongs to
@@ -183,7 +184,7 @@ def test_renamed_ids_follow_replaces(cli, learner, tmp_path, mini):
     (b'{"format": "mlpath-backup", "version": 1, "statuses": [', "not valid JSON"),
     (b'["a", "list"]', "not an mlpath backup file"),
     (b'{"format": "anki", "version": 1}', "its format is 'anki'"),
-    (b'{"format": "mlpath-backup", "version": 3, "statuses": []}', "version 3 is not supported"),
+    (b'{"format": "mlpath-backup", "version": 4, "statuses": []}', "version 4 is not supported"),
     (b'{"format": "mlpath-backup", "version": true, "statuses": []}', "version True is not supported"),
     (b'{"format": "mlpath-backup", "version": "1"}', "version '1' is not supported"),
     (b'{"format": "mlpath-backup", "version": 1, "statuses": {}}', "statuses: expected a list"),
@@ -304,3 +305,110 @@ def test_text_output(cli, learner, tmp_path):
     assert "Wrote 8 reviews" in run(cli, "export", str(file))
     learner("fresh")
     assert "8 new reviews" in run(cli, "import", str(file))
+
+
+# --- version 3: the learner's choices (goal and order per pack, the memory model) travel with the data ----------
+
+WEIGHTS = (0.3, 1.4, 3.5, 14.0, 7.1, 0.55, 1.8, 0.02, 1.5, 0.16, 0.95, 1.9, 0.11, 0.3, 2.3, 0.25, 2.9, 0.5, 0.66,
+           0.12, 0.2)
+
+
+def _adopt(weights, at):
+    """What `mlpath optimize` does when it adopts a fit (the fit itself is tested in test_optimize.py)."""
+    from mlpath.app.optimize import rescheduled_states
+    from mlpath.store import parameters
+
+    s = session()
+    try:
+        states, _ = rescheduled_states(s, weights)
+        parameters.adopt(s.conn, weights, fitted_at=at, reviews=12, trained_on=9, log_loss=0.3, rmse_bins=0.05,
+                         previous_log_loss=0.35, previous_rmse_bins=0.07, card_states=states,
+                         calibration=[(0.8, 0.9, 5, 0.85, 0.8)])
+    finally:
+        s.close()
+
+
+def _model_and_cards():
+    s = session()
+    try:
+        fit = s.conn.execute("SELECT parameters, fitted_at, calibration FROM fsrs_parameters WHERE active").fetchall()
+        cards = s.conn.execute("SELECT question_id, state, step, stability, difficulty, due, last_review FROM card "
+                               "ORDER BY pack, question_id").fetchall()
+        return fit, cards, queries.learner_settings(s.conn, s.pack)
+    finally:
+        s.close()
+
+
+def test_goal_order_and_memory_model_survive_a_restore_into_a_new_folder(cli, learner, tmp_path):
+    from datetime import timedelta
+
+    run(cli, "goal", "matrices", "--order", "build-first")
+    _adopt(WEIGHTS, NOW - timedelta(days=1))
+    fit, cards, settings = _model_and_cards()
+    assert settings == {"goal": "matrices", "order": "build-first"} and json.loads(fit[0][0]) == list(WEIGHTS)
+    file = tmp_path / "backup.json"
+    run(cli, "export", str(file))
+    assert json.loads(file.read_text())["learner"]["memory_model"]["parameters"] == list(WEIGHTS)
+
+    learner("fresh")
+    result = json.loads(run(cli, "import", str(file), "--json"))
+    assert result["settings_taken"] == 2 and result["memory_model_taken"] is True
+    assert _model_and_cards() == (fit, cards, settings)  # every card rescheduled with the fit, as on the first
+    out = run(cli, "stats")
+    assert "Memory model: fitted to your 12 reviews" in out and "log loss 0.300" in out
+    again = json.loads(run(cli, "import", str(file), "--json"))  # nothing new the second time
+    assert again["settings_taken"] == 0 and again["memory_model_taken"] is False
+
+
+def test_this_devices_own_newer_choices_win_over_a_backups(cli, learner, tmp_path):
+    from datetime import timedelta
+
+    run(cli, "goal", "matrices", "--order", "build-first")
+    _adopt(WEIGHTS, NOW - timedelta(days=3))
+    file = tmp_path / "backup.json"
+    run(cli, "export", str(file))
+
+    learner("other")
+    run(cli, "goal", "derivatives")  # this device chose a goal, not an order
+    newer = tuple(w * 1.01 for w in WEIGHTS)
+    run(cli, "import", str(file))  # the history first, so the fit below replays it
+    _adopt(newer, NOW - timedelta(days=1))
+    fit_before, cards_before, _ = _model_and_cards()
+    result = json.loads(run(cli, "import", str(file), "--json"))
+    assert result["memory_model_taken"] is False and result["settings_taken"] == 0
+    fit, cards, settings = _model_and_cards()
+    assert settings == {"goal": "derivatives", "order": "build-first"}  # its own goal kept, the order was taken
+    assert (fit, cards) == (fit_before, cards_before) and json.loads(fit[0][0]) == list(newer)
+
+    # a reset chosen later than the backup's fit wins too; a backup whose reset is later resets this device
+    code, out, err = cli("optimize", "--reset")
+    assert code == 0, err
+    assert json.loads(run(cli, "import", str(file), "--json"))["memory_model_taken"] is False
+    assert _model_and_cards()[0] == []
+
+
+@pytest.mark.parametrize("learner_value, message", [
+    ('[]', "learner: expected an object"),
+    ('{"settings": {"Bad Pack": {"goal": "x"}}}', "learner.settings"),
+    ('{"settings": {"p": {"colour": "red"}}}', "unknown setting 'colour'"),
+    ('{"settings": {"p": {"goal": "Not An Id"}}}', "learner.settings.p.goal"),
+    ('{"memory_model": {"changed_at": "yesterday", "parameters": null}}', "learner.memory_model.changed_at"),
+    ('{"memory_model": {"changed_at": "2026-01-01T00:00:00+00:00", "parameters": [1, 2]}}', "21 numbers"),
+    ('{"memory_model": {"changed_at": "2026-01-01T00:00:00+00:00", "parameters": [NaN' + ', 1' * 20 + ']}}',
+     "parameters[0]"),
+    ('{"memory_model": {"changed_at": "2026-01-01T00:00:00+00:00", "parameters": [' + ', '.join(['1'] * 21) +
+     '], "fitted_at": "2026-01-01T00:00:00+00:00", "reviews": -1}}', "memory_model.reviews"),
+])
+def test_a_bad_learner_object_refuses_the_whole_file(cli, learner, tmp_path, learner_value, message):
+    file = tmp_path / "backup.json"
+    run(cli, "export", str(file))
+    learner("fresh")
+    run(cli, "next")
+    before = snapshot()
+    doc = file.read_text()
+    start = doc.index('"learner": ') + len('"learner": ')
+    bad = tmp_path / "bad.json"
+    bad.write_text(doc[:start] + learner_value + "\n}\n")
+    code, out, err = cli("import", str(bad))
+    assert code == 2 and out == "" and err.count("\n") == 1 and message in err, err
+    assert snapshot() == before  # not even the (valid) reviews went in

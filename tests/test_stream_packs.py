@@ -65,10 +65,10 @@ def test_streamed_backup_is_version_2_with_packs_flags_and_the_same_uids(two_pac
     assert all(u is not None for _, u in uids)
     file = tmp_path / "all.json.gz"
     result = as_json(cli, "export", str(file), "--all-packs")
-    assert (result["version"], result["packs"], result["all_packs"], result["reviews"]) == (2, ["alpha", "beta"],
+    assert (result["version"], result["packs"], result["all_packs"], result["reviews"]) == (3, ["alpha", "beta"],
                                                                                            True, 2)
     doc = json.loads(gzip.decompress(file.read_bytes()))
-    assert (doc["version"], doc["packs"]) == (2, ["alpha", "beta"])
+    assert (doc["version"], doc["packs"]) == (3, ["alpha", "beta"])
     assert sorted((r["pack"], r["flag"]) for r in doc["reviews"]) == [("alpha", None), ("beta", "typo")]
     assert all(rec["pack"] in ("alpha", "beta") for key in ("statuses", "status_events", "cards", "reviews")
                for rec in doc[key])

@@ -188,7 +188,7 @@ def test_streamed_backup_round_trips_a_history_exactly(cli, learner, tmp_path, n
     gzipped = raw[:2] == b"\x1f\x8b"
     assert gzipped == name.lower().endswith(".gz")
     doc = json.loads(gzip.decompress(raw) if gzipped else raw)
-    assert doc["format"] == "mlpath-backup" and doc["version"] == 2 and len(doc["reviews"]) == len(REVIEWS) + 300
+    assert doc["format"] == "mlpath-backup" and doc["version"] == 3 and len(doc["reviews"]) == len(REVIEWS) + 300
 
     learner("fresh")
     code, out, err = cli("import", str(file), "--json")

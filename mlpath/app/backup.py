@@ -3,7 +3,12 @@
 The file is ``{"format": "mlpath-backup", "version": 2, "exported_at": ..., "packs": [...], "statuses": [...],
 "status_events": [...], "cards": [...], "reviews": [...]}``. Records name their pack and their topics and questions
 by content ids (and carry the topic's area), never by internal row ids; times are ISO 8601 with a UTC offset.
-``packs`` lists the packs the export covered (the active one, one chosen, or all).
+``packs`` lists the packs the export covered (the active one, one chosen, or all). Version 3 adds ``learner``: the
+learner's choices kept with their data, ``{"settings": {PACK: {"goal": ..., "order": ...}}, "memory_model": null
+or {"changed_at", "parameters" (21 numbers, or null for FSRS's defaults after a reset), "fitted_at", "reviews",
+"trained_on", "log_loss", "rmse_bins", "previous_log_loss", "previous_rmse_bins", "calibration"}}``. On import a
+setting this device has not chosen is taken, and the memory model if it was chosen later than this device's (every
+card is then rescheduled with it), as a sync does.
 
 Packs: every record below also has ``pack`` (version 2). Export covers the pack in use unless told otherwise;
 import takes the records of the pack in use (or the one named, or with all packs every record, each into its own
@@ -38,7 +43,7 @@ import time
 import zlib
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from mlpath.core.model import STATUSES
 from mlpath.core.review_ids import is_review_uid
@@ -52,8 +57,8 @@ from mlpath.store.db import from_db, to_db
 _json_string = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept (json.dumps(ensure_ascii=False))
 
 FORMAT = "mlpath-backup"
-VERSION = 2
-READS = (1, 2)  # versions import understands (1: before packs, no pack labels)
+VERSION = 3
+READS = (1, 2, 3)  # versions import understands (1: before packs, no pack labels; 2: no learner choices)
 SECTIONS = ("statuses", "status_events", "cards", "reviews")
 GZIP_LEVEL = 6
 
@@ -73,6 +78,32 @@ def _packs_covered(conn, pack: str | None) -> list[str]:
         "UNION SELECT pack FROM review ORDER BY 1")]
 
 
+SETTING_KEYS = ("goal", "order")  # the per-pack choices a backup carries (mlpath.app.goals)
+
+
+def _learner(conn, packs: list[str]) -> dict[str, Any]:
+    """The learner's choices that live in the database: per-pack settings of the packs covered, and the memory
+    model in use (a fit, or the defaults chosen by a reset), as the backup's ``learner`` object."""
+    from mlpath.store import parameters
+
+    settings = {}
+    for pack in packs:
+        chosen = {k: v for k, v in queries.learner_settings(conn, pack).items() if k in SETTING_KEYS}
+        if chosen:
+            settings[pack] = chosen
+    model = None
+    choice = parameters.choice(conn)
+    if choice is not None:
+        fit = choice.fit
+        model = {"changed_at": choice.changed_at.isoformat(), "parameters": None}
+        if fit is not None:
+            model.update(parameters=list(fit.parameters), fitted_at=fit.fitted_at.isoformat(), reviews=fit.reviews,
+                         trained_on=fit.trained_on, log_loss=fit.log_loss, rmse_bins=fit.rmse_bins,
+                         previous_log_loss=fit.previous_log_loss, previous_rmse_bins=fit.previous_rmse_bins,
+                         calibration=[list(b) for b in fit.calibration])
+    return {"settings": settings, "memory_model": model}
+
+
 def backup_document(s, all_packs: bool = False) -> dict[str, Any]:
     """The whole backup as one dict (small histories and tests; `export` streams the same document)."""
     data = history.dump(s.conn, None if all_packs else s.pack)
@@ -80,6 +111,7 @@ def backup_document(s, all_packs: bool = False) -> dict[str, Any]:
     doc: dict[str, Any] = {"format": FORMAT, "version": VERSION, "exported_at": s.now.isoformat(), "packs": packs}
     for key in SECTIONS:
         doc[key] = [{k: _jsonable(v) for k, v in rec.items()} for rec in data[key]]
+    doc["learner"] = _learner(s.conn, packs)
     return doc
 
 
@@ -208,6 +240,11 @@ def export_backup(s, path: Path, force: bool = False, all_packs: bool = False) -
                 for section in SECTIONS:
                     out.write(b",\n ")
                     counts[section] = _write_section(out, s.conn, section, pack)
+                try:
+                    learner = json.dumps(_learner(s.conn, packs), ensure_ascii=False, allow_nan=False)
+                except ValueError:  # a stored number that is not finite: refused as for any record
+                    raise _Unwritable("a memory model that is not finite") from None
+                out.write(f',\n "learner": {learner}'.encode())
             out.write(b"\n}\n")
             if out is not raw:
                 out.close()
@@ -433,6 +470,69 @@ _PARSERS = {"statuses": _parse_status, "status_events": _parse_event, "cards": _
             "reviews": _parse_review}
 
 
+class LearnerChoices(NamedTuple):
+    """A backup's ``learner`` object, checked."""
+
+    settings: dict[str, dict[str, str]]  # pack -> {key: value}
+    memory_model: tuple | None  # (changed_at, None) for the defaults, or (changed_at, weights, fitted_at, reviews,
+    #                             trained_on, log_loss, rmse_bins, previous_log_loss, previous_rmse_bins, calibration)
+
+
+def _object(value: Any, where: str, limit: int) -> dict:
+    if type(value) is not dict:
+        raise _Invalid(f"{where}: expected an object, got {_show(value)}")
+    if len(value) > limit:
+        raise _Invalid(f"{where}: more than {limit} entries")
+    return value
+
+
+def _parse_learner(value: Any) -> LearnerChoices:
+    """Check the ``learner`` object of a version-3 backup completely (untrusted input)."""
+    where = "learner"
+    rec = _object(value, where, 10)
+    settings: dict[str, dict[str, str]] = {}
+    packs = _object(rec.get("settings", {}), f"{where}.settings", 10_000)
+    for pack, chosen in packs.items():
+        label = _pack_label({"pack": pack}, f"{where}.settings")
+        chosen = _object(chosen, f"{where}.settings.{label}", len(SETTING_KEYS))
+        for key in chosen:
+            if key not in SETTING_KEYS:
+                raise _Invalid(f"{where}.settings.{label}: unknown setting {_show(key)} (known: "
+                               f"{', '.join(SETTING_KEYS)})")
+        settings[label] = {key: _id(chosen, key, f"{where}.settings.{label}") for key in chosen}
+    model = rec.get("memory_model")
+    if model is None:
+        return LearnerChoices(settings, None)
+    where = f"{where}.memory_model"
+    model = _object(model, where, 20)
+    changed = from_db(_time(model, "changed_at", where))
+    weights = model.get("parameters")
+    if weights is None:
+        return LearnerChoices(settings, (changed, None))
+    if type(weights) is not list or len(weights) != 21:
+        raise _Invalid(f"{where}.parameters: expected 21 numbers or null, got {_show(weights)}")
+    checked = tuple(_float({"w": w}, "w", f"{where}.parameters[{i}]", -1e6, 1e6) for i, w in enumerate(weights))
+    bins = model.get("calibration", [])
+    if type(bins) is not list or len(bins) > 100:
+        raise _Invalid(f"{where}.calibration: expected a list of at most 100 bins")
+    calibration = []
+    for i, b in enumerate(bins):
+        if type(b) is not list or len(b) != 5:
+            raise _Invalid(f"{where}.calibration[{i}]: expected [low, high, reviews, predicted, actual]")
+        low, high, n, predicted, actual = ({"v": v} for v in b)
+        calibration.append((_float(low, "v", f"{where}.calibration[{i}]", 0, 1),
+                            _float(high, "v", f"{where}.calibration[{i}]", 0, 1),
+                            _int(n, "v", f"{where}.calibration[{i}]", lo=0),
+                            _float(predicted, "v", f"{where}.calibration[{i}]", 0, 1),
+                            _float(actual, "v", f"{where}.calibration[{i}]", 0, 1)))
+    return LearnerChoices(settings, (
+        changed, checked, from_db(_time(model, "fitted_at", where)), _int(model, "reviews", where, lo=0),
+        _int(model, "trained_on", where, lo=0),
+        *(_float(model, key, where, 0, math.inf) for key in ("log_loss", "rmse_bins", "previous_log_loss",
+                                                             "previous_rmse_bins")),
+        tuple(calibration)))
+
+
 def _check_header(key: str, value: Any) -> None:
     if key == "format" and value != FORMAT:
         raise _NotBackup(f" (its format is {_show(value)})" if value else " (no \"format\": \"mlpath-backup\" field)")
@@ -629,9 +729,10 @@ def _open_backup(path: Path):
     return raw, raw
 
 
-def read_backup_stream(path: Path, stage: history.Staging, pack: str) -> dict[str, int]:
-    """Read, check and stage a backup file record by record; returns how many records each section holds. Every
-    staged record has its pack: its own label (version 2), or ``pack`` (a version-1 file, from before packs)."""
+def read_backup_stream(path: Path, stage: history.Staging, pack: str) -> tuple[dict[str, int], LearnerChoices | None]:
+    """Read, check and stage a backup file record by record; returns how many records each section holds, and the
+    learner's choices (version 3). Every staged record has its pack: its own label (version 2 and later), or
+    ``pack`` (a version-1 file, from before packs)."""
     path = Path(path)
     fh, raw = _open_backup(path)
     try:
@@ -653,7 +754,7 @@ def read_backup_stream(path: Path, stage: history.Staging, pack: str) -> dict[st
         raise UserError(f"cannot read {path} ({detail})") from None
 
 
-def _read_document(r: _Reader, stage: history.Staging, pack: str) -> dict[str, int]:
+def _read_document(r: _Reader, stage: history.Staging, pack: str) -> tuple[dict[str, int], LearnerChoices | None]:
     first = r.peek()
     if first != "{":
         if not first:
@@ -699,7 +800,8 @@ def _read_document(r: _Reader, stage: history.Staging, pack: str) -> dict[str, i
     else:
         for key, i in stage.unlabelled().items():  # only when the version came after the records
             raise _missing({}, "pack", f"{key}[{i}]")
-    return counts
+    learner = _parse_learner(header["learner"]) if header["version"] >= 3 and "learner" in header else None
+    return counts, learner
 
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -871,17 +973,45 @@ def import_backup(s, path: Path, all_packs: bool = False) -> dict[str, Any]:
     scope = None if all_packs else s.pack
     s.roadmap_or_none()  # read (and cached) before the staging transaction opens: reading it may write the cache
     with history.Staging(s.conn) as stage, history.cache_pages(s.conn, IMPORT_CACHE):
-        in_file = read_backup_stream(path, stage, s.pack)
+        in_file, learner = read_backup_stream(path, stage, s.pack)
         left_out = {key: 0 for key in SECTIONS} if all_packs else stage.keep_pack(s.pack)
         _renames(s, stage)
         packs = stage.packs()
         stage.ready()
         before = queries.review_count(s.conn, scope)
+        taken: dict[str, Any] = {"settings": 0, "memory_model": False}
         try:
-            added = history.merge_staged(s.conn, s.now)
+            added = history.merge_staged(
+                s.conn, s.now, None if learner is None else lambda conn: taken.update(
+                    _take_learner(s, conn, learner, packs if all_packs else [s.pack])))
         except history.MissingCard as e:
             raise UserError(f"{path}: not a valid mlpath backup: a review of {e.question_id!r} has no card; "
                             "nothing was imported") from None
     return {"file": str(path), "added": added, "reviews_before": before,
             "reviews_after": queries.review_count(s.conn, scope), "in_file": {key: in_file[key] for key in SECTIONS},
-            "pack": scope, "all_packs": all_packs, "packs": packs, "left_out": left_out}
+            "pack": scope, "all_packs": all_packs, "packs": packs, "left_out": left_out,
+            "settings_taken": taken["settings"], "memory_model_taken": taken["memory_model"]}
+
+
+def _take_learner(s, conn, learner: LearnerChoices, packs: list[str]) -> dict[str, Any]:
+    """Inside the import's transaction: the settings this device has not chosen, for the packs imported into; and
+    the backup's memory model if it was chosen later than this device's, every card rescheduled with it."""
+    from mlpath.app.optimize import rescheduled_states
+    from mlpath.store import parameters
+
+    settings = sum(queries.add_missing_learner_settings(conn, pack, learner.settings.get(pack, {}))
+                   for pack in packs)
+    taken = False
+    model = learner.memory_model
+    mine = parameters.choice(conn)
+    if model is not None and (mine is None or model[0] > mine.changed_at):
+        states, _moved = rescheduled_states(s, None if len(model) == 2 else model[1])
+        if len(model) == 2:
+            parameters.reset_in(conn, states, at=model[0])
+        else:
+            changed, weights, fitted, reviews, trained_on, loss, rmse, prev_loss, prev_rmse, calibration = model
+            parameters.adopt_in(conn, weights, fitted_at=fitted, reviews=reviews, trained_on=trained_on,
+                                log_loss=loss, rmse_bins=rmse, previous_log_loss=prev_loss,
+                                previous_rmse_bins=prev_rmse, card_states=states, calibration=list(calibration))
+        taken = True
+    return {"settings": settings, "memory_model": taken}

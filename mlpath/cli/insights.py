@@ -313,9 +313,10 @@ def export(
 
     A backup holds your progress and reviews; with --anki the questions become an Anki deck instead.
 
-    The backup (format "mlpath-backup", version 2) holds statuses, status_events, cards and reviews of the active
-    pack (or --pack ID, or --all-packs), each labelled with its pack and keyed by topic and question ids; restore
-    or merge it with `mlpath import FILE`. --json adds packs (the packs covered) and all_packs. A name ending in
+    The backup (format "mlpath-backup", version 3) holds statuses, status_events, cards and reviews of the active
+    pack (or --pack ID, or --all-packs), each labelled with its pack and keyed by topic and question ids, and your
+    choices (goal and study order per pack, the memory model from `mlpath optimize`); restore or merge it with
+    `mlpath import FILE`. --json adds packs (the packs covered) and all_packs. A name ending in
     .gz is compressed (and read back compressed by import). It is one consistent snapshot, streamed to a
     temporary file that replaces FILE only when complete.
 
@@ -357,7 +358,11 @@ def import_(
     copy wins, and for a topic's status the later change. Topics and questions your roadmap no longer has are
     kept (inactive) so their history stays. --json gives file, added {statuses, status_events, cards, reviews,
     topics_placeholders, questions_placeholders}, reviews_before, reviews_after and in_file, pack, all_packs,
-    packs (the packs imported into) and left_out (records of other packs, per section).
+    packs (the packs imported into), left_out (records of other packs, per section), settings_taken and
+    memory_model_taken.
+
+    Your goal and study order per pack are taken where this device has none; the memory model (`mlpath optimize`)
+    if it was chosen later than this device's, and then every card is rescheduled with it.
 
     Only the active pack's records (or --pack ID's) are imported; --all-packs imports every record into its own
     pack. A version-1 backup (from before packs) goes into the active pack, or --pack ID.
@@ -376,6 +381,10 @@ def import_(
     if a["topics_placeholders"] or a["questions_placeholders"]:
         r.line(f"Kept the history of {a['topics_placeholders']} topics and {a['questions_placeholders']} questions "
                "that your current roadmap does not have.")
+    if data["settings_taken"]:
+        r.line(f"Took {data['settings_taken']} of your choices (goal, study order) that this device did not have.")
+    if data["memory_model_taken"]:
+        r.line("Took the backup's memory model (chosen later than this device's); every card was rescheduled with it.")
     skipped = sum(data["left_out"].values())
     if skipped:
         r.line(f"Left out {skipped} records of other packs; --all-packs imports them into their own packs.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -304,7 +304,8 @@ def merge(conn: sqlite3.Connection, data: dict[str, list[dict]], now: datetime) 
         return merge_staged(conn, now)
 
 
-def merge_staged(conn: sqlite3.Connection, now: datetime) -> dict[str, int]:
+def merge_staged(conn: sqlite3.Connection, now: datetime,
+                 then: Callable[[sqlite3.Connection], None] | None = None) -> dict[str, int]:
     """Merge the staged backup into the database without duplicates, all in one transaction.
 
     Every staged record carries its pack, and every key below includes it. Reviews are identified by (pack,
@@ -411,6 +412,8 @@ def merge_staged(conn: sqlite3.Connection, now: datetime) -> dict[str, int]:
                                     "AND x.rating = r.rating) "
                                     "AND NOT EXISTS (SELECT 1 FROM review x WHERE x.uid = r.uid) ")
                 + "ORDER BY r.seq").rowcount
+        if then is not None:  # the caller's last step (the backup's learner choices), in the same transaction
+            then(conn)
     return added
 
 

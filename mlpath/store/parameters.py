@@ -64,17 +64,27 @@ def adopt(conn: sqlite3.Connection, weights: tuple[float, ...], *, fitted_at: da
           previous_rmse_bins: float, card_states: list[tuple[int, tuple]] = (),
           calibration: list[tuple] = ()) -> int:
     """Make ``weights`` the active parameters and write the rescheduled card states, in one transaction."""
+    with transaction(conn):
+        return adopt_in(conn, weights, fitted_at=fitted_at, reviews=reviews, trained_on=trained_on,
+                        log_loss=log_loss, rmse_bins=rmse_bins, previous_log_loss=previous_log_loss,
+                        previous_rmse_bins=previous_rmse_bins, card_states=card_states, calibration=calibration)
+
+
+def adopt_in(conn: sqlite3.Connection, weights: tuple[float, ...], *, fitted_at: datetime, reviews: int,
+             trained_on: int, log_loss: float, rmse_bins: float, previous_log_loss: float,
+             previous_rmse_bins: float, card_states: list[tuple[int, tuple]] = (),
+             calibration: list[tuple] = ()) -> int:
+    """`adopt` inside a transaction the caller holds (an import's)."""
     from mlpath.store import tables
 
-    with transaction(conn):
-        conn.execute("UPDATE fsrs_parameters SET active = 0 WHERE active")
-        new_id = conn.execute(
-            "INSERT INTO fsrs_parameters (parameters, fitted_at, reviews, trained_on, log_loss, rmse_bins, "
-            "previous_log_loss, previous_rmse_bins, active, calibration) VALUES (?,?,?,?,?,?,?,?,1,?)",
-            (json.dumps(list(weights)), to_db(fitted_at), reviews, trained_on, log_loss, rmse_bins,
-             previous_log_loss, previous_rmse_bins, json.dumps([list(b) for b in calibration]))).lastrowid
-        for card_id, state in card_states:
-            tables.update_card(conn, card_id, state)
+    conn.execute("UPDATE fsrs_parameters SET active = 0 WHERE active")
+    new_id = conn.execute(
+        "INSERT INTO fsrs_parameters (parameters, fitted_at, reviews, trained_on, log_loss, rmse_bins, "
+        "previous_log_loss, previous_rmse_bins, active, calibration) VALUES (?,?,?,?,?,?,?,?,1,?)",
+        (json.dumps(list(weights)), to_db(fitted_at), reviews, trained_on, log_loss, rmse_bins,
+         previous_log_loss, previous_rmse_bins, json.dumps([list(b) for b in calibration]))).lastrowid
+    for card_id, state in card_states:
+        tables.update_card(conn, card_id, state)
     return new_id
 
 
@@ -85,15 +95,20 @@ def reset(conn: sqlite3.Connection, card_states: list[tuple[int, tuple]] = (), a
     """Back to FSRS's defaults (fits are kept, inactive), writing the rescheduled card states; ``at`` (when the
     learner chose it) is remembered so that a sync can tell it from an older or newer choice on another device.
     Returns how many fits were active (0 or 1)."""
+    with transaction(conn):
+        return reset_in(conn, card_states, at)
+
+
+def reset_in(conn: sqlite3.Connection, card_states: list[tuple[int, tuple]] = (), at: datetime | None = None) -> int:
+    """`reset` inside a transaction the caller holds (an import's)."""
     from mlpath.store import tables
 
-    with transaction(conn):
-        changed = conn.execute("UPDATE fsrs_parameters SET active = 0 WHERE active").rowcount
-        for card_id, state in card_states:
-            tables.update_card(conn, card_id, state)
-        if at is not None:
-            conn.execute("INSERT INTO notice (key, at, value) VALUES (?,?,NULL) ON CONFLICT(key) DO UPDATE SET "
-                         "at = excluded.at", (RESET_NOTICE, to_db(at)))
+    changed = conn.execute("UPDATE fsrs_parameters SET active = 0 WHERE active").rowcount
+    for card_id, state in card_states:
+        tables.update_card(conn, card_id, state)
+    if at is not None:
+        conn.execute("INSERT INTO notice (key, at, value) VALUES (?,?,NULL) ON CONFLICT(key) DO UPDATE SET "
+                     "at = excluded.at", (RESET_NOTICE, to_db(at)))
     return changed
 
 

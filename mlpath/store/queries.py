@@ -83,6 +83,13 @@ def set_learner_settings(conn: sqlite3.Connection, pack: str, values: dict[str, 
                              "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (_pack_key(pack, key), value))
 
 
+def add_missing_learner_settings(conn: sqlite3.Connection, pack: str, values: dict[str, str]) -> int:
+    """Inside the caller's transaction: set those of a pack's settings that are not set (a backup's, on import);
+    returns how many were set."""
+    return sum(conn.execute("INSERT OR IGNORE INTO preference (key, value) VALUES (?,?)",
+                            (_pack_key(pack, key), value)).rowcount for key, value in values.items())
+
+
 # --- cards and reviews ----------------------------------------------------------------------------------------
 
 _CARD_QUESTION = "card JOIN question q ON q.pack = card.pack AND q.id = card.question_id"
