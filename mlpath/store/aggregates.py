@@ -25,12 +25,12 @@ def bulk_insert(conn: sqlite3.Connection, rebuild_indexes: bool = False):
     """Around a bulk insert into ``review`` inside the caller's write transaction: the per-row triggers are set
     aside and the summaries updated once, set-wise, from the new rows (several times faster for a big import).
     With ``rebuild_indexes`` (for an empty table) the review indexes are dropped too and built again at the end,
-    by sorting, instead of being updated row by row. Reviews must only be inserted inside; the caller's
+    by sorting, instead of being updated row by row; unique indexes stay (an ``INSERT OR IGNORE`` relies on them). Reviews must only be inserted inside; the caller's
     transaction keeps it all or nothing (schema changes included)."""
     triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'review' "
                             "AND name LIKE 'review_summary_%'").fetchall()
     indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'review' "
-                           "AND sql IS NOT NULL").fetchall() if rebuild_indexes else []
+                           "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'").fetchall() if rebuild_indexes else []
     last = conn.execute("SELECT COALESCE(MAX(id), 0) FROM review").fetchone()[0]
     for name, _sql in triggers:
         conn.execute(f"DROP TRIGGER {name}")

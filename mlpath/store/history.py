@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from mlpath.core.review_ids import review_uid
+from mlpath.core.review_ids import review_uid_of_utc_text
 from mlpath.core.scheduling import CardState
 from mlpath.core.srs import Phase
 from mlpath.core.stats import Answer
@@ -172,6 +172,9 @@ _STAGE_INDEXES = (
     "CREATE INDEX temp.import_status_topic ON import_status (pack, topic)",
     "CREATE INDEX temp.import_event_topic ON import_event (pack, topic, status, at)",
     "CREATE INDEX temp.import_card_question ON import_card (pack, question)",
+)
+# Only when the file gives review ids of its own (see merge_staged): finding a review twice in the file.
+_STAGE_REVIEW_INDEXES = (
     "CREATE INDEX temp.import_review_key ON import_review (pack, question, reviewed_at, rating)",
     "CREATE INDEX temp.import_review_uid ON import_review (uid)",
 )
@@ -390,32 +393,52 @@ def merge_staged(conn: sqlite3.Connection, now: datetime) -> dict[str, int]:
                               "WHERE pack = r.pack AND question_id = r.question) ORDER BY seq LIMIT 1").fetchone()
         if orphan:
             raise MissingCard(orphan[0])
-        # the uid of each review, as the file gives it or derived as for any review stored (mlpath.core.review_ids)
-        conn.create_function("mlpath_review_uid", 3, _derived_uid, deterministic=True)
-        conn.execute("UPDATE import_review SET uid = mlpath_review_uid(question, reviewed_at, rating) "
-                     "WHERE uid IS NULL")
-        # a review twice in the file (same key, or same uid): its first copy counts; one already stored: skipped.
-        # Into an empty log (a restore) the indexes are built once at the end instead of row by row.
-        empty = conn.execute("SELECT 1 FROM review LIMIT 1").fetchone() is None
-        with aggregates.bulk_insert(conn, rebuild_indexes=empty):
-            added["reviews"] = conn.execute(
-                f"{tables.REVIEW_INSERT_UID_SQL.split(' VALUES')[0]} "
-                "SELECT c.id, r.pack, r.question, r.topic, r.reviewed_at, r.rating, r.correct, r.answer, "
-                "r.response_ms, r.seed, r.flag, r.uid FROM import_review r "
-                "JOIN card c ON c.pack = r.pack AND c.question_id = r.question "
-                "WHERE NOT EXISTS (SELECT 1 FROM import_review y WHERE y.pack = r.pack AND y.question = r.question "
-                "AND y.reviewed_at = r.reviewed_at AND y.rating = r.rating AND y.seq < r.seq) "
-                "AND NOT EXISTS (SELECT 1 FROM import_review y WHERE y.uid = r.uid AND y.seq < r.seq) "
-                + ("" if empty else "AND NOT EXISTS (SELECT 1 FROM review x WHERE x.pack = r.pack "
-                                    "AND x.question_id = r.question AND x.reviewed_at = r.reviewed_at "
-                                    "AND x.rating = r.rating) "
-                                    "AND NOT EXISTS (SELECT 1 FROM review x WHERE x.uid = r.uid) ")
-                + "ORDER BY r.seq").rowcount
+        added["reviews"] = _merge_reviews(conn)
     return added
 
 
-def _derived_uid(question: str, reviewed_at: str, rating: int) -> str:
-    return review_uid(question, from_db(reviewed_at), rating)
+# A review is new unless the database holds one with the same key (pack, question, time, rating) or the same uid,
+# or an earlier record of the file has the same key or uid (its first copy counts).
+_NOT_STORED = ("NOT EXISTS (SELECT 1 FROM review x WHERE x.pack = r.pack AND x.question_id = r.question "
+               "AND x.reviewed_at = r.reviewed_at AND x.rating = r.rating)")
+_REVIEW_COLUMNS = ("c.id, r.pack, r.question, r.topic, r.reviewed_at, r.rating, r.correct, r.answer, r.response_ms, "
+                   "r.seed, r.flag")
+
+
+def _merge_reviews(conn: sqlite3.Connection) -> int:
+    """Insert the staged reviews that are new (see merge_staged); returns how many.
+
+    A review without a uid in the file gets the one mlpath.core.review_ids derives from its question, time and
+    rating, so two such reviews share a uid exactly when they share those three. When the file gives no uid at all
+    (as `export` writes it), the unique index on ``review.uid`` therefore finds every duplicate but one kind: a
+    stored review with the same key whose uid came from elsewhere (another device, an earlier twin); the key is
+    looked up for those. The uid is derived only for a review not stored already, as it is inserted, in the file's
+    order (so the first copy wins). When the file gives some uids, each review's uid is filled in first and both
+    rules are checked against the file's earlier records and the database."""
+    conn.create_function("mlpath_review_uid", 3, review_uid_of_utc_text, deterministic=True)
+    empty = conn.execute("SELECT 1 FROM review LIMIT 1").fetchone() is None
+    given = conn.execute("SELECT 1 FROM import_review WHERE uid IS NOT NULL LIMIT 1").fetchone() is not None
+    insert = tables.REVIEW_INSERT_UID_SQL.split(" VALUES")[0]
+    # Into an empty log (a restore) the indexes are built once at the end instead of row by row.
+    if not given:
+        with aggregates.bulk_insert(conn, rebuild_indexes=empty):
+            return conn.execute(
+                f"{insert.replace('INSERT INTO', 'INSERT OR IGNORE INTO')} SELECT {_REVIEW_COLUMNS}, "
+                "mlpath_review_uid(r.question, r.reviewed_at, r.rating) FROM import_review r "
+                "JOIN card c ON c.pack = r.pack AND c.question_id = r.question "
+                + ("" if empty else f"WHERE {_NOT_STORED} ") + "ORDER BY r.seq").rowcount
+    conn.execute("UPDATE import_review SET uid = mlpath_review_uid(question, reviewed_at, rating) WHERE uid IS NULL")
+    for sql in _STAGE_REVIEW_INDEXES:
+        conn.execute(sql)
+    with aggregates.bulk_insert(conn, rebuild_indexes=empty):
+        return conn.execute(
+            f"{insert} SELECT {_REVIEW_COLUMNS}, r.uid FROM import_review r "
+            "JOIN card c ON c.pack = r.pack AND c.question_id = r.question "
+            "WHERE NOT EXISTS (SELECT 1 FROM import_review y WHERE y.pack = r.pack AND y.question = r.question "
+            "AND y.reviewed_at = r.reviewed_at AND y.rating = r.rating AND y.seq < r.seq) "
+            "AND NOT EXISTS (SELECT 1 FROM import_review y WHERE y.uid = r.uid AND y.seq < r.seq) "
+            + ("" if empty else f"AND {_NOT_STORED} AND NOT EXISTS (SELECT 1 FROM review x WHERE x.uid = r.uid) ")
+            + "ORDER BY r.seq").rowcount
 
 
 class MissingCard(Exception):
