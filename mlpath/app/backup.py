@@ -36,7 +36,7 @@ import re
 import stat
 import time
 import zlib
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -704,6 +704,41 @@ def _read_document(r: _Reader, stage: history.Staging, pack: str) -> dict[str, i
 
 _WS = re.compile(r"[ \t\n\r]*")
 
+# A review record exactly as `export` writes it (keys in its order, its spacing, strings without escapes, numbers
+# that plainly fit): matched as text, without building a dict. The pattern checks what it can (ids, the shape of the
+# time, rating 1-4, bounded numbers and answer, the flag); _review_line the rest. Anything else - other spacing or
+# key order, an escape, a uid, a missing key - is decoded and checked field by field as before, so the pattern only
+# ever accepts records the full check accepts, and gives the same values.
+_LINE_ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+_REVIEW_LINE = re.compile(
+    rf'\{{"pack": "(?=[a-z0-9-]{{1,{MAX_PACK_ID}}}")({_LINE_ID})", '
+    rf'"question": "(?=[a-z0-9-]{{1,{MAX_ID}}}")({_LINE_ID})", '
+    rf'"topic": "(?=[a-z0-9-]{{1,{MAX_ID}}}")({_LINE_ID})", '
+    rf'"area": "(?=[a-z0-9-]{{1,{MAX_ID}}}")({_LINE_ID})", '
+    r'"reviewed_at": "((?:19[7-9][0-9]|[2-8][0-9]{3})-[01][0-9]-[0-3][0-9])T'
+    r'((?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])(\.[0-9]{6})?\+00:00", '
+    r'"rating": ([1-4]), "correct": (true|false|null), '
+    rf'"answer": (?:null|"([^"\\\x00-\x1f]{{0,{MAX_ANSWER}}})"), '
+    r'"response_ms": (?:null|(0|[1-9][0-9]{0,17})), "seed": (?:null|(-?(?:0|[1-9][0-9]{0,17}))), '
+    r'"flag": (?:null|"(dont_know|typo|overridden)")\}', re.ASCII)
+_BOOLS = {"true": True, "false": False, "null": None}
+
+
+def _review_line(m: re.Match, days: set, labelled: bool) -> tuple | None:
+    """The staged row of a review matched by _REVIEW_LINE (pack label first, None when ``labelled`` is false: a
+    version-1 file's records get theirs later), or None when its date is not a real one (then the full check
+    says so)."""
+    pack, q, t, a, day, clock, frac, rating, correct, answer, ms, seed, flag = m.groups()
+    if day not in days:
+        try:
+            date.fromisoformat(day)
+        except ValueError:
+            return None
+        if len(days) < 100_000:
+            days.add(day)
+    return (pack if labelled else None, q, t, a, f"{day} {clock}{frac or '.000000'}", int(rating), _BOOLS[correct],
+            answer, None if ms is None else int(ms), None if seed is None else int(seed), flag, None)
+
 
 class _Slow(Exception):
     pass
@@ -756,8 +791,6 @@ def _read_section(r: _Reader, key: str, stage: history.Staging, header: dict) ->
             pass
         raise _Invalid(f"{key}: expected a list")
     r.pos += 1
-    parse = _PARSERS[key]
-    fast = _review_fast if key == "reviews" else None
     ids: set = set()
     packs: set = set()  # pack labels already checked
     # a version-1 file's records have no pack (any "pack" key is not theirs): the staging gives them one later;
@@ -768,42 +801,20 @@ def _read_section(r: _Reader, key: str, stage: history.Staging, header: dict) ->
     if r.peek() == "]":
         r.pos += 1
         return 0
-    ws, scan = _WS.match, r.scan
+    ws = _WS.match
+    line = _REVIEW_LINE.match if key == "reviews" else None
+    days: set = set()  # dates already found real
     buf, pos, n = r.buf, r.pos, len(r.buf)
     while True:
         # the common case, a whole record in the buffer, without the reader's bookkeeping
         pos = ws(buf, pos).end()
-        try:
-            if pos >= n:
-                raise _Slow
-            rec, end = scan(buf, pos)
-            if end >= n or end - pos > MAX_VALUE:
-                raise _Slow
-            pos = end
-        except (_Slow, ValueError, RecursionError):
-            r.pos = pos
-            try:
-                rec = r.value()
-            except _TooLong:
-                raise _Invalid(f"{key}[{i}]: a record longer than {MAX_VALUE} characters") from None
-            buf, pos, n = r.buf, r.pos, len(r.buf)
-        row = fast(rec, ids) if fast is not None and type(rec) is dict else None
-        if row is None:
-            where = f"{key}[{i}]"
-            if type(rec) is not dict:
-                raise _Invalid(f"{where}: expected an object")
-            row = parse(rec, where)
-        label = None
-        if labelled:
-            label = rec.get("pack")
-            if type(label) is not str or label not in packs:  # (anything but a string is refused below)
-                if label is None and header.get("version") is None:
-                    pass  # perhaps a version-1 file whose version comes last: decided at the end
-                else:
-                    label = _pack_label(rec, f"{key}[{i}]")
-                    if len(packs) < 10_000:
-                        packs.add(label)
-        rows.append((label, *row))
+        if line is not None and (m := line(buf, pos)) is not None and (
+                row := _review_line(m, days, labelled)) is not None:
+            pos = m.end()
+            rows.append(row)
+        else:
+            pos = _read_record(r, key, i, buf, pos, n, rows, ids, packs, labelled, header)
+            buf, n = r.buf, len(r.buf)
         i += 1
         if len(rows) >= STAGE_ROWS:
             stage.add(key, rows)
@@ -827,6 +838,43 @@ def _read_section(r: _Reader, key: str, stage: history.Staging, header: dict) ->
         stage.add(key, rows)
     return i
 
+
+def _read_record(r: _Reader, key: str, i: int, buf: str, pos: int, n: int, rows: list, ids: set, packs: set,
+                 labelled: bool, header: dict) -> int:
+    """Decode and check the record of a section at ``buf[pos]`` (``buf`` is ``r.buf``, ``n`` its length), append
+    its staged row to ``rows``; returns the position after it in ``r.buf`` (which may have moved on)."""
+    try:
+        if pos >= n:
+            raise _Slow
+        rec, end = r.scan(buf, pos)
+        if end >= n or end - pos > MAX_VALUE:
+            raise _Slow
+        pos = end
+    except (_Slow, ValueError, RecursionError):
+        r.pos = pos
+        try:
+            rec = r.value()
+        except _TooLong:
+            raise _Invalid(f"{key}[{i}]: a record longer than {MAX_VALUE} characters") from None
+        pos = r.pos
+    row = _review_fast(rec, ids) if key == "reviews" and type(rec) is dict else None
+    if row is None:
+        where = f"{key}[{i}]"
+        if type(rec) is not dict:
+            raise _Invalid(f"{where}: expected an object")
+        row = _PARSERS[key](rec, where)
+    label = None
+    if labelled:
+        label = rec.get("pack")
+        if type(label) is not str or label not in packs:  # (anything but a string is refused below)
+            if label is None and header.get("version") is None:
+                pass  # perhaps a version-1 file whose version comes last: decided at the end
+            else:
+                label = _pack_label(rec, f"{key}[{i}]")
+                if len(packs) < 10_000:
+                    packs.add(label)
+    rows.append((label, *row))
+    return pos
 
 def _renames(s, stage: history.Staging) -> None:
     """Follow ``replaces:`` of each record's own pack, so a backup made before a rename lands on the new ids (and
