@@ -51,12 +51,13 @@ def review_uid_of_utc_text(question_id: str, at: str, rating: int) -> str:
         if len(_HOUR_MS) < 200_000:
             _HOUR_MS[hour] = base
     ms = base + int(at[14:16]) * 60_000 + int(at[17:19] + at[20:23])  # seconds and milliseconds, as one number
-    digest = int.from_bytes(_sha256(f"{question_id}\x1f{at[:10]}T{at[11:]}Z\x1f{int(rating)}\x1f0".encode())
-                            .digest()[:10], "big")
-    value = (max(0, ms) & 0xFFFF_FFFF_FFFF) << 80 | 0x7 << 76 | (digest & 0xFFF) << 64 | 0b10 << 62 \
-        | (digest >> 12) & 0x3FFF_FFFF_FFFF_FFFF
-    h = f"{value:032x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    # the hex of the digest's first 80 bits: the low 12 are rand_a, the 62 above them rand_b (as in review_uid)
+    d = _sha256(f"{question_id}\x1f{at[:10]}T{at[11:]}Z\x1f{int(rating)}\x1f0".encode()).digest()[:10].hex()
+    t = f"{max(0, ms) & 0xFFFF_FFFF_FFFF:012x}"
+    return f"{t[:8]}-{t[8:]}-7{d[17:]}-{_VARIANT[d[1]]}{d[2:5]}-{d[5:17]}"
+
+
+_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}  # 0b10 and the top two bits of rand_b
 
 
 def is_review_uid(text: object) -> bool:
