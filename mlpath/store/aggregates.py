@@ -9,6 +9,7 @@ from the review log itself; tests check that the two always agree.
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -25,8 +26,9 @@ def bulk_insert(conn: sqlite3.Connection, rebuild_indexes: bool = False):
     """Around a bulk insert into ``review`` inside the caller's write transaction: the per-row triggers are set
     aside and the summaries updated once, set-wise, from the new rows (several times faster for a big import).
     With ``rebuild_indexes`` (for an empty table) the review indexes are dropped too and built again at the end,
-    by sorting, instead of being updated row by row; unique indexes stay (an ``INSERT OR IGNORE`` relies on them). Reviews must only be inserted inside; the caller's
-    transaction keeps it all or nothing (schema changes included)."""
+    by sorting, instead of being updated row by row; unique ones stay (``INSERT OR IGNORE`` relies on them).
+    Reviews must only be inserted inside; the caller's transaction keeps it all or nothing (schema changes
+    included)."""
     triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'review' "
                             "AND name LIKE 'review_summary_%'").fetchall()
     indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'review' "
@@ -39,16 +41,44 @@ def bulk_insert(conn: sqlite3.Connection, rebuild_indexes: bool = False):
     yield
     for _name, sql in indexes:
         conn.execute(sql)
-    conn.execute(f"INSERT INTO review_hour (pack, hour, answers, correct) SELECT pack, substr(reviewed_at, 1, 13), "
-                 f"COUNT(*), SUM({RIGHT_SQL}) FROM review WHERE id > ? GROUP BY 1, 2 ORDER BY 1, 2 "
-                 "ON CONFLICT(pack, hour) DO UPDATE SET answers = answers + excluded.answers, "
-                 "correct = correct + excluded.correct", (last,))
-    conn.execute("INSERT INTO review_tally (pack, question_id, topic_id, answers, passed) SELECT pack, question_id, "
-                 "topic_id, COUNT(*), SUM(rating > 1) FROM review WHERE id > ? GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 "
-                 "ON CONFLICT(pack, question_id, topic_id) DO UPDATE SET answers = answers + excluded.answers, "
-                 "passed = passed + excluded.passed", (last,))
+    add_summaries(conn, last)
     for _name, sql in triggers:
         conn.execute(sql)
+
+
+_HOUR_UPSERT = ("INSERT INTO review_hour (pack, hour, answers, correct) VALUES (?, ?, ?, ?) ON CONFLICT(pack, hour) "
+                "DO UPDATE SET answers = answers + excluded.answers, correct = correct + excluded.correct")
+_TALLY_UPSERT = ("INSERT INTO review_tally (pack, question_id, topic_id, answers, passed) VALUES (?, ?, ?, ?, ?) "
+                 "ON CONFLICT(pack, question_id, topic_id) DO UPDATE SET answers = answers + excluded.answers, "
+                 "passed = passed + excluded.passed")
+_FLUSH = 50_000  # distinct keys counted before they are written (memory stays bounded whatever the history)
+
+
+def add_summaries(conn: sqlite3.Connection, after: int) -> None:
+    """Add the reviews with ``id > after`` to the summaries (what the triggers would have added one by one).
+
+    Each summary's key (and whether the answer counts as right / passed) is read for every new review and
+    counted in Python (``Counter`` counts in C), then written with one upsert per key: about twice as fast as
+    SQLite's GROUP BY, which sorts every row first."""
+    for select, upsert in (
+            (f"SELECT pack, substr(reviewed_at, 1, 13), {RIGHT_SQL} FROM review WHERE id > ?", _HOUR_UPSERT),
+            ("SELECT pack, question_id, topic_id, rating > 1 FROM review WHERE id > ?", _TALLY_UPSERT)):
+        counts: Counter = Counter()
+        cursor = conn.execute(select, (after,))
+        while True:
+            rows = cursor.fetchmany(20_000)
+            if rows:
+                counts.update(rows)
+            if counts and (not rows or len(counts) >= _FLUSH):
+                totals: dict[tuple, list[int]] = {}
+                for (*key, right), n in counts.items():
+                    t = totals.setdefault(tuple(key), [0, 0])
+                    t[0] += n
+                    t[1] += n if right else 0
+                conn.executemany(upsert, [(*key, n, r) for key, (n, r) in sorted(totals.items())])
+                counts.clear()
+            if not rows:
+                break
 
 
 def _pack(pack: str | None, alias: str = "") -> tuple[str, tuple]:
