@@ -720,24 +720,19 @@ _REVIEW_LINE = re.compile(
     r'"rating": ([1-4]), "correct": (true|false|null), '
     rf'"answer": (?:null|"([^"\\\x00-\x1f]{{0,{MAX_ANSWER}}})"), '
     r'"response_ms": (?:null|(0|[1-9][0-9]{0,17})), "seed": (?:null|(-?(?:0|[1-9][0-9]{0,17}))), '
-    r'"flag": (?:null|"(dont_know|typo|overridden)")\}', re.ASCII)
+    r'"flag": (?:null|"(dont_know|typo|overridden)")\}[ \t\n\r]*(,?)[ \t\n\r]*', re.ASCII)
 _BOOLS = {"true": True, "false": False, "null": None}
 
 
-def _review_line(m: re.Match, days: set, labelled: bool) -> tuple | None:
-    """The staged row of a review matched by _REVIEW_LINE (pack label first, None when ``labelled`` is false: a
-    version-1 file's records get theirs later), or None when its date is not a real one (then the full check
-    says so)."""
-    pack, q, t, a, day, clock, frac, rating, correct, answer, ms, seed, flag = m.groups()
-    if day not in days:
-        try:
-            date.fromisoformat(day)
-        except ValueError:
-            return None
-        if len(days) < 100_000:
-            days.add(day)
-    return (pack if labelled else None, q, t, a, f"{day} {clock}{frac or '.000000'}", int(rating), _BOOLS[correct],
-            answer, None if ms is None else int(ms), None if seed is None else int(seed), flag, None)
+def _real_day(day: str, days: set) -> bool:
+    """Whether ``YYYY-MM-DD`` (digits) is a real date; ``days`` holds those found real already."""
+    try:
+        date.fromisoformat(day)
+    except ValueError:
+        return False
+    if len(days) < 100_000:
+        days.add(day)
+    return True
 
 
 class _Slow(Exception):
@@ -805,30 +800,44 @@ def _read_section(r: _Reader, key: str, stage: history.Staging, header: dict) ->
     line = _REVIEW_LINE.match if key == "reviews" else None
     days: set = set()  # dates already found real
     buf, pos, n = r.buf, r.pos, len(r.buf)
+    bools, append = _BOOLS, rows.append
+    pos = ws(buf, pos).end()
     while True:
-        # the common case, a whole record in the buffer, without the reader's bookkeeping
-        pos = ws(buf, pos).end()
+        # the common case, a whole record in the buffer, without the reader's bookkeeping; a review as export
+        # writes it is matched as text (with the white space and comma after it)
         if line is not None and (m := line(buf, pos)) is not None and (
-                row := _review_line(m, days, labelled)) is not None:
+                (day := m[5]) in days or _real_day(day, days)):
+            pack, q, t, a, day, clock, frac, rating, correct, answer, ms, seed, flag, comma = m.groups()
+            append((pack if labelled else None, q, t, a, f"{day} {clock}{frac or '.000000'}", int(rating),
+                    bools[correct], answer, None if ms is None else int(ms), None if seed is None else int(seed),
+                    flag, None))
             pos = m.end()
-            rows.append(row)
+            i += 1
+            if len(rows) >= STAGE_ROWS:
+                stage.add(key, rows)
+                rows = []
+                append = rows.append
+            if comma:
+                continue
         else:
             pos = _read_record(r, key, i, buf, pos, n, rows, ids, packs, labelled, header)
             buf, n = r.buf, len(r.buf)
-        i += 1
-        if len(rows) >= STAGE_ROWS:
-            stage.add(key, rows)
-            rows = []
-        pos = ws(buf, pos).end()
+            i += 1
+            if len(rows) >= STAGE_ROWS:
+                stage.add(key, rows)
+                rows = []
+                append = rows.append
+            pos = ws(buf, pos).end()
         c = buf[pos] if pos < n else ""
         if c == ",":
-            pos += 1
+            pos = ws(buf, pos + 1).end()
             continue
         if c != "]":
             r.pos = pos
             c = r.expect(",]", "',' delimiter")
             buf, pos, n = r.buf, r.pos, len(r.buf)
             if c == ",":
+                pos = ws(buf, pos).end()
                 continue
         else:
             pos += 1
@@ -926,7 +935,7 @@ def import_backup(s, path: Path, all_packs: bool = False) -> dict[str, Any]:
         stage.ready()
         before = queries.review_count(s.conn, scope)
         try:
-            added = history.merge_staged(s.conn, s.now)
+            added = history.merge_staged(s.conn, s.now, stage.review_names)
         except history.MissingCard as e:
             raise UserError(f"{path}: not a valid mlpath backup: a review of {e.question_id!r} has no card; "
                             "nothing was imported") from None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from operator import itemgetter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -192,11 +193,18 @@ def cache_pages(conn: sqlite3.Connection, size: int):
         conn.execute(f"PRAGMA cache_size = {old}")
 
 
+_NAMES = 100_000
+_NAMES_OF = itemgetter(0, 1, 2)  # a staged review's (pack, question, topic)
+
+
 class Staging:
     """The staging tables of one import: ``with Staging(conn) as stage: stage.add(section, rows) ...``."""
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
+        # (pack, question, topic) of every staged review, while there are at most _NAMES of them and no rename
+        # has changed them (else None): lets the merge skip scanning every review for unknown names
+        self.review_names: set[tuple] | None = set()
         self.inserts = {
             section: f"INSERT INTO {_STAGE_TABLE[section]} ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})"
             for section, cols in STAGING.items()}
@@ -212,11 +220,17 @@ class Staging:
     def add(self, section: str, rows: list[tuple]) -> None:
         """Stage validated rows (STAGING's columns, times as stored text)."""
         self.conn.executemany(self.inserts[section], rows)
+        if section == "reviews" and self.review_names is not None:
+            self.review_names.update(map(_NAMES_OF, rows))
+            if len(self.review_names) > _NAMES:
+                self.review_names = None
 
     def label(self, pack: str) -> None:
         """Put every record in ``pack`` (a version-1 file, from before packs, whose records have no pack)."""
         for table in _STAGE_TABLE.values():
             self.conn.execute(f"UPDATE {table} SET pack = ?", (pack,))
+        if self.review_names is not None:
+            self.review_names = {(pack, q, t) for _p, q, t in self.review_names}
 
     def unlabelled(self) -> dict[str, int]:
         """Section -> index (in the file) of its first record without a pack, for the sections that have one."""
@@ -240,6 +254,7 @@ class Staging:
 
     def rename(self, pack: str, topics: dict[str, tuple[str, str]], questions: dict[str, str]) -> None:
         """Follow renames within one pack's records: old topic id -> (new id, its area), old question id -> new."""
+        self.review_names = None
         for old, (new, area) in topics.items():
             for table in _STAGE_TABLE.values():
                 self.conn.execute(f"UPDATE {table} SET topic = ?, area = ? WHERE pack = ? AND topic = ?",
@@ -304,10 +319,10 @@ def merge(conn: sqlite3.Connection, data: dict[str, list[dict]], now: datetime) 
     with Staging(conn) as stage:
         _stage_records(stage, data)
         stage.ready()
-        return merge_staged(conn, now)
+        return merge_staged(conn, now, stage.review_names)
 
 
-def merge_staged(conn: sqlite3.Connection, now: datetime) -> dict[str, int]:
+def merge_staged(conn: sqlite3.Connection, now: datetime, review_names: set[tuple] | None = None) -> dict[str, int]:
     """Merge the staged backup into the database without duplicates, all in one transaction.
 
     Every staged record carries its pack, and every key below includes it. Reviews are identified by (pack,
@@ -316,26 +331,33 @@ def merge_staged(conn: sqlite3.Connection, now: datetime) -> dict[str, int]:
     file names a topic (or question) several times, the last record gives its area (or topic, kind). A review
     gets the file's ``uid``, else the one mlpath.core.review_ids derives; a review whose uid is stored already is
     a duplicate too.
+
+    ``review_names``, when given, holds (at least) the (pack, question, topic) of every staged review: when the
+    database knows all of them, the reviews need not be scanned for unknown topics, questions or cards.
     """
     ts = to_db(now)
     added = {"statuses": 0, "status_events": 0, "cards": 0, "reviews": 0, "topics_placeholders": 0,
              "questions_placeholders": 0}
     with transaction(conn):
+        # the reviews name only known topics (and questions): they cannot add placeholders (nor the area of one)
+        topics_known = _all_stored(conn, "topic", "id", review_names, 2)
+        questions_known = _all_stored(conn, "question", "id", review_names, 1)
         # placeholders for what the database does not know, from the last record naming it (sections in order)
         new_topics = conn.execute(
             "SELECT pack, topic, area, MAX(k) FROM ("
             "SELECT pack, topic, area, seq AS k FROM import_status UNION ALL "
             "SELECT pack, topic, area, seq + (1 << 40) FROM import_event UNION ALL "
-            "SELECT pack, topic, area, seq + (2 << 40) FROM import_card UNION ALL "
-            "SELECT pack, topic, area, seq + (3 << 40) FROM import_review) x "
+            "SELECT pack, topic, area, seq + (2 << 40) FROM import_card"
+            + ("" if topics_known else " UNION ALL SELECT pack, topic, area, seq + (3 << 40) FROM import_review")
+            + ") x "
             "WHERE NOT EXISTS (SELECT 1 FROM topic WHERE pack = x.pack AND id = x.topic) GROUP BY pack, topic "
             "ORDER BY MIN(k)").fetchall()
         for pack, topic, area, _k in new_topics:
             added["topics_placeholders"] += _ensure_topic(conn, pack, topic, area, ts)
         new_questions = conn.execute(
             "SELECT pack, question, topic, MAX(k) FROM ("
-            "SELECT pack, question, topic, seq AS k FROM import_review UNION ALL "
-            "SELECT pack, question, topic, seq + (1 << 40) FROM import_card) x "
+            + ("" if questions_known else "SELECT pack, question, topic, seq AS k FROM import_review UNION ALL ")
+            + "SELECT pack, question, topic, seq + (1 << 40) AS k FROM import_card) x "
             "WHERE NOT EXISTS (SELECT 1 FROM question WHERE pack = x.pack AND id = x.question) "
             "GROUP BY pack, question ORDER BY MIN(k)").fetchall()
         for pack, question, topic, _k in new_questions:
@@ -389,12 +411,21 @@ def merge_staged(conn: sqlite3.Connection, now: datetime) -> dict[str, int]:
                                    created_at=from_db(min(row[2], created)))
                 added["cards"] += 1
 
-        orphan = conn.execute("SELECT question FROM import_review r WHERE NOT EXISTS (SELECT 1 FROM card "
-                              "WHERE pack = r.pack AND question_id = r.question) ORDER BY seq LIMIT 1").fetchone()
+        orphan = None if _all_stored(conn, "card", "question_id", review_names, 1) else conn.execute(
+            "SELECT question FROM import_review r WHERE NOT EXISTS (SELECT 1 FROM card WHERE pack = r.pack "
+            "AND question_id = r.question) ORDER BY seq LIMIT 1").fetchone()
         if orphan:
             raise MissingCard(orphan[0])
         added["reviews"] = _merge_reviews(conn)
     return added
+
+
+def _all_stored(conn: sqlite3.Connection, table: str, column: str, names: set[tuple] | None, at: int) -> bool:
+    """Whether ``table`` holds a row for the pack and the id at ``at`` of each of ``names`` (False if None)."""
+    if names is None:
+        return False
+    sql = f"SELECT 1 FROM {table} WHERE pack = ? AND {column} = ?"
+    return all(conn.execute(sql, key).fetchone() for key in {(name[0], name[at]) for name in names})
 
 
 # A review is new unless the database holds one with the same key (pack, question, time, rating) or the same uid,
