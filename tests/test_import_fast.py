@@ -284,3 +284,28 @@ def test_unknown_names_are_found_whether_or_not_staging_collected_them(cli, lear
         finally:
             history._NAMES = saved
             s.close()
+
+
+@pytest.mark.parametrize("count_keys, flush", [(150_000, 50_000), (1, 50_000), (1, 2)])
+def test_summaries_of_a_bulk_insert_equal_a_recount_however_they_are_counted(cli, learner, monkeypatch,
+                                                                            count_keys, flush):
+    """Counted as rows go in (a temporary trigger), or - with more keys than memory is given - read back from the
+    table, written a few keys at a time: the same summaries as a recount, into an empty log and a full one."""
+    s = _session()
+    try:
+        data = history.dump(s.conn, None)
+    finally:
+        s.close()
+    monkeypatch.setattr(aggregates, "_COUNT_KEYS", count_keys)
+    monkeypatch.setattr(aggregates, "_FLUSH", flush)
+    learner(f"fresh-{count_keys}-{flush}")
+    s = _session()
+    try:
+        later = [dict(r, reviewed_at=r["reviewed_at"] + timedelta(days=400)) for r in data["reviews"]]
+        assert history.merge(s.conn, dict(data, reviews=data["reviews"][::2]), s.now)["reviews"] > 0
+        assert aggregates.stored(s.conn) == aggregates.recount(s.conn)
+        assert history.merge(s.conn, dict(data, reviews=data["reviews"] + later), s.now)["reviews"] > 0
+        assert aggregates.stored(s.conn) == aggregates.recount(s.conn)
+        assert s.conn.execute("SELECT name FROM sqlite_temp_master WHERE type = 'trigger'").fetchall() == []
+    finally:
+        s.close()

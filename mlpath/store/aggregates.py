@@ -24,7 +24,8 @@ RIGHT_SQL = "(CASE WHEN correct IS NULL THEN rating > 1 WHEN correct THEN 1 ELSE
 @contextmanager
 def bulk_insert(conn: sqlite3.Connection, rebuild_indexes: bool = False):
     """Around a bulk insert into ``review`` inside the caller's write transaction: the per-row triggers are set
-    aside and the summaries updated once, set-wise, from the new rows (several times faster for a big import).
+    aside and the summaries updated once, set-wise, from the new rows (several times faster for a big import):
+    a temporary trigger counts each inserted row in Python, and one upsert per key writes the counts at the end.
     With ``rebuild_indexes`` (for an empty table) the review indexes are dropped too and built again at the end,
     by sorting, instead of being updated row by row; unique ones stay (``INSERT OR IGNORE`` relies on them).
     Reviews must only be inserted inside; the caller's transaction keeps it all or nothing (schema changes
@@ -38,12 +39,55 @@ def bulk_insert(conn: sqlite3.Connection, rebuild_indexes: bool = False):
         conn.execute(f"DROP TRIGGER {name}")
     for name, _sql in indexes:
         conn.execute(f"DROP INDEX {name}")
+    counts = _Counts()
+    conn.create_function("mlpath_count_review", 6, counts.add)
+    conn.execute("CREATE TEMP TRIGGER mlpath_bulk_summary AFTER INSERT ON main.review BEGIN SELECT "
+                 "mlpath_count_review(NEW.pack, NEW.reviewed_at, NEW.rating, NEW.correct, NEW.question_id, "
+                 "NEW.topic_id); END")
     yield
+    conn.execute("DROP TRIGGER temp.mlpath_bulk_summary")
     for _name, sql in indexes:
         conn.execute(sql)
-    add_summaries(conn, last)
+    new = conn.execute("SELECT COUNT(*) FROM review WHERE id > ?", (last,)).fetchone()[0]
+    if counts.full or sum(counts.hours.values()) >> 32 != new:
+        add_summaries(conn, last)  # too many keys to keep counting in memory: count them from the table
+    else:
+        _write_summaries(conn, counts.hours, counts.tally)
     for _name, sql in triggers:
         conn.execute(sql)
+
+
+class _Counts:
+    """The summaries of the rows inserted during a bulk insert, as the triggers would add them, counted in
+    memory: per key, answers * 2**32 + right (or passed) answers. At most _COUNT_KEYS keys (about 200 bytes
+    each); beyond, ``full`` and nothing more is counted."""
+
+    def __init__(self):
+        self.hours: dict[tuple, int] = {}
+        self.tally: dict[tuple, int] = {}
+        self.full = False
+
+    def add(self, pack: str, at: str, rating: int, correct: int | None, question: str, topic: str) -> None:
+        if self.full:
+            return
+        hours, tally = self.hours, self.tally
+        key = (pack, at[:13])
+        hours[key] = hours.get(key, 0) + (_ONE + (rating > 1 if correct is None else correct != 0))  # RIGHT_SQL
+        key = (pack, question, topic)
+        tally[key] = tally.get(key, 0) + (_ONE + (rating > 1))
+        if len(hours) + len(tally) > _COUNT_KEYS:
+            self.full = True
+            self.hours, self.tally = {}, {}
+
+
+_ONE = 1 << 32
+_COUNT_KEYS = 150_000
+
+
+def _write_summaries(conn: sqlite3.Connection, hours: dict[tuple, int], tally: dict[tuple, int]) -> None:
+    mask = _ONE - 1
+    conn.executemany(_HOUR_UPSERT, ((*key, n >> 32, n & mask) for key, n in sorted(hours.items())))
+    conn.executemany(_TALLY_UPSERT, ((*key, n >> 32, n & mask) for key, n in sorted(tally.items())))
 
 
 _HOUR_UPSERT = ("INSERT INTO review_hour (pack, hour, answers, correct) VALUES (?, ?, ?, ?) ON CONFLICT(pack, hour) "
