@@ -75,7 +75,8 @@ def _read(path: Path, pattern: bool):
         backup._REVIEW_LINE = saved
 
 
-_ids = st.one_of(st.sampled_from(["vectors-choice", "a", "x" * 120, "x" * 121, "a--b", "-a", "A", "a_b", "é", ""]),
+_ids = st.one_of(st.sampled_from(["vectors-choice", "a", "x" * 120, "x" * 121, "a--b", "-a", "A", "a_b", "é", "",
+                                  "2023-02-29"]),
                  st.from_regex(r"[a-z0-9]{1,5}(-[a-z0-9]{1,5}){0,2}", fullmatch=True))
 _times = st.one_of(
     st.sampled_from(["2024-02-29T10:00:00.000001+00:00", "2023-02-29T10:00:00+00:00", "2023-04-31T10:00:00+00:00",
@@ -156,6 +157,15 @@ def test_the_text_pattern_takes_the_records_export_writes(tmp_path):
     m = backup._REVIEW_LINE.match(json.dumps(rec, ensure_ascii=False) + ",\n  ")
     assert m is not None and m.end() == len(json.dumps(rec)) + 4
     assert backup._REVIEW_LINE.match(json.dumps({**rec, "answer": 'with "quotes"'})) is None  # decoded instead
+
+    # an id already seen that reads like a date does not make that date real
+    path = tmp_path / "b.json"
+    head = {"format": "mlpath-backup", "version": 2, "packs": ["mini"], "statuses": [], "status_events": [],
+            "cards": []}
+    records = [dict(rec, question="2023-02-29"), dict(rec, reviewed_at="2023-02-29T10:00:00+00:00")]
+    lines = ",\n  ".join(json.dumps(r) for r in records)
+    path.write_text(json.dumps(head)[:-1] + f', "reviews": [\n  {lines}\n ]\n}}\n')
+    assert "reviews[1].reviewed_at" in _read(path, pattern=True) == _read(path, pattern=False)
 
 
 # --- merging without uids in the file, through the unique uid index ---------------------------------------------

@@ -706,15 +706,12 @@ _WS = re.compile(r"[ \t\n\r]*")
 
 # A review record exactly as `export` writes it (keys in its order, its spacing, strings without escapes, numbers
 # that plainly fit): matched as text, without building a dict. The pattern checks what it can (ids, the shape of the
-# time, rating 1-4, bounded numbers and answer, the flag); _review_line the rest. Anything else - other spacing or
+# time, rating 1-4, bounded numbers and answer, the flag); _new_names the rest. Anything else - other spacing or
 # key order, an escape, a uid, a missing key - is decoded and checked field by field as before, so the pattern only
 # ever accepts records the full check accepts, and gives the same values.
-_LINE_ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"
-_REVIEW_LINE = re.compile(
-    rf'\{{"pack": "(?=[a-z0-9-]{{1,{MAX_PACK_ID}}}")({_LINE_ID})", '
-    rf'"question": "(?=[a-z0-9-]{{1,{MAX_ID}}}")({_LINE_ID})", '
-    rf'"topic": "(?=[a-z0-9-]{{1,{MAX_ID}}}")({_LINE_ID})", '
-    rf'"area": "(?=[a-z0-9-]{{1,{MAX_ID}}}")({_LINE_ID})", '
+_REVIEW_LINE = re.compile(  # ids: the characters and length here, the layout (single dashes) in _new_names
+    rf'\{{"pack": "([a-z0-9-]{{1,{MAX_PACK_ID}}})", "question": "([a-z0-9-]{{1,{MAX_ID}}})", '
+    rf'"topic": "([a-z0-9-]{{1,{MAX_ID}}})", "area": "([a-z0-9-]{{1,{MAX_ID}}})", '
     r'"reviewed_at": "((?:19[7-9][0-9]|[2-8][0-9]{3})-[01][0-9]-[0-3][0-9])T'
     r'((?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])(\.[0-9]{6})?\+00:00", '
     r'"rating": ([1-4]), "correct": (true|false|null), '
@@ -724,12 +721,21 @@ _REVIEW_LINE = re.compile(
 _BOOLS = {"true": True, "false": False, "null": None}
 
 
-def _real_day(day: str, days: set) -> bool:
-    """Whether ``YYYY-MM-DD`` (digits) is a real date; ``days`` holds those found real already."""
-    try:
-        date.fromisoformat(day)
-    except ValueError:
-        return False
+def _new_names(m: re.Match, names: set, days: set) -> bool:
+    """Whether the ids (pack, question, topic, area) and the date of a review matched by _REVIEW_LINE are good:
+    ids of single dashes between lowercase letters and digits, a real date. ``names`` and ``days`` hold those
+    found good already (a few thousand in a whole history), and get these."""
+    pack, question, topic, area, day = m.group(1, 2, 3, 4, 5)
+    for name in (pack, question, topic, area):
+        if name not in names and not _ID.fullmatch(name):
+            return False
+    if day not in days:
+        try:
+            date.fromisoformat(day)
+        except ValueError:
+            return False
+    if len(names) < 100_000:
+        names.update((pack, question, topic, area))
     if len(days) < 100_000:
         days.add(day)
     return True
@@ -798,7 +804,8 @@ def _read_section(r: _Reader, key: str, stage: history.Staging, header: dict) ->
         return 0
     ws = _WS.match
     line = _REVIEW_LINE.match if key == "reviews" else None
-    days: set = set()  # dates already found real
+    good: set = set()  # ids of reviews already found good
+    days: set = set()  # and dates
     buf, pos, n = r.buf, r.pos, len(r.buf)
     bools, append = _BOOLS, rows.append
     pos = ws(buf, pos).end()
@@ -806,8 +813,9 @@ def _read_section(r: _Reader, key: str, stage: history.Staging, header: dict) ->
         # the common case, a whole record in the buffer, without the reader's bookkeeping; a review as export
         # writes it is matched as text (with the white space and comma after it)
         if line is not None and (m := line(buf, pos)) is not None and (
-                (day := m[5]) in days or _real_day(day, days)):
-            pack, q, t, a, day, clock, frac, rating, correct, answer, ms, seed, flag, comma = m.groups()
+                ((g := m.groups())[1] in good and g[2] in good and g[3] in good and g[0] in good and g[4] in days)
+                or _new_names(m, good, days)):
+            pack, q, t, a, day, clock, frac, rating, correct, answer, ms, seed, flag, comma = g
             append((pack if labelled else None, q, t, a, f"{day} {clock}{frac or '.000000'}", int(rating),
                     bools[correct], answer, None if ms is None else int(ms), None if seed is None else int(seed),
                     flag, None))
