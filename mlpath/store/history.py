@@ -202,8 +202,9 @@ class Staging:
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
-        # (pack, question, topic) of every staged review, while there are at most _NAMES of them and no rename
-        # has changed them (else None): lets the merge skip scanning every review for unknown names
+        # the distinct (pack, question, topic) of the staged reviews, exactly, while there are at most _NAMES of
+        # them and no rename has changed them (else None): lets the merge (and packs, keep_pack) skip reading
+        # every staged review
         self.review_names: set[tuple] | None = set()
         self.inserts = {
             section: f"INSERT INTO {_STAGE_TABLE[section]} ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})"
@@ -244,13 +245,24 @@ class Staging:
 
     def keep_pack(self, pack: str) -> dict[str, int]:
         """Leave out every record of another pack; returns how many per section."""
-        return {section: self.conn.execute(f"DELETE FROM {table} WHERE pack IS NOT ?", (pack,)).rowcount
-                for section, table in _STAGE_TABLE.items()}
+        out = {}
+        for section, table in _STAGE_TABLE.items():
+            if section == "reviews" and self.review_names is not None and all(
+                    p == pack for p, _q, _t in self.review_names):
+                out[section] = 0  # (the names say every review is in this pack: no need to read them all)
+                continue
+            out[section] = self.conn.execute(f"DELETE FROM {table} WHERE pack IS NOT ?", (pack,)).rowcount
+        if self.review_names is not None:
+            self.review_names = {name for name in self.review_names if name[0] == pack}
+        return out
 
     def packs(self) -> list[str]:
         """The packs the staged records belong to."""
-        return [p for (p,) in self.conn.execute(" UNION ".join(
-            f"SELECT pack FROM {table}" for table in _STAGE_TABLE.values()) + " ORDER BY 1") if p is not None]
+        tables = [t for section, t in _STAGE_TABLE.items() if section != "reviews" or self.review_names is None]
+        found = {p for (p,) in self.conn.execute(" UNION ".join(f"SELECT pack FROM {t}" for t in tables))}
+        if self.review_names is not None:
+            found |= {p for p, _q, _t in self.review_names}
+        return sorted(p for p in found if p is not None)
 
     def rename(self, pack: str, topics: dict[str, tuple[str, str]], questions: dict[str, str]) -> None:
         """Follow renames within one pack's records: old topic id -> (new id, its area), old question id -> new."""
