@@ -211,6 +211,9 @@ class Staging:
             for section, cols in STAGING.items()}
 
     def __enter__(self) -> Staging:
+        # the temporary database is private to this connection and its file unlinked as it opens: dropping the
+        # staging tables need not overwrite their pages with zeros (this SQLite may be built with secure delete)
+        self.conn.execute("PRAGMA temp.secure_delete = OFF")
         self.drop()
         for section, cols in STAGING.items():
             self.conn.execute(f"CREATE TEMP TABLE {_STAGE_TABLE[section]} (seq INTEGER PRIMARY KEY, "
