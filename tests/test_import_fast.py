@@ -319,3 +319,47 @@ def test_summaries_of_a_bulk_insert_equal_a_recount_however_they_are_counted(cli
         assert s.conn.execute("SELECT name FROM sqlite_temp_master WHERE type = 'trigger'").fetchall() == []
     finally:
         s.close()
+
+
+def test_foreign_keys_are_checked_set_wise_and_switched_back_on(cli, learner, tmp_path):
+    """With the names the reviews use known, the merge sets SQLite's row-by-row key checks aside for its one
+    transaction and checks every key it wrote at the end; the connection has them back on afterwards, whether the
+    merge succeeded or failed."""
+    import sqlite3
+
+    s = _session()
+    try:
+        data = history.dump(s.conn, None)
+    finally:
+        s.close()
+    data["cards"].append(dict(data["cards"][0], question="only-here", topic="new-topic", area="new-area"))
+    data["reviews"].append(dict(data["reviews"][0], question="only-here", topic="new-topic", area="new-area"))
+    learner("fresh")
+    s = _session()
+    try:
+        assert history.merge(s.conn, data, s.now)["questions_placeholders"] == 1
+        assert s.conn.execute("PRAGMA foreign_keys").fetchone() == (1,)
+        assert s.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        bad = dict(data, reviews=data["reviews"] + [dict(data["reviews"][0], question="no-card-anywhere")])
+        with pytest.raises(history.MissingCard):
+            history.merge(s.conn, bad, s.now)
+        assert s.conn.execute("PRAGMA foreign_keys").fetchone() == (1,)
+
+        with history.Staging(s.conn) as stage:
+            stage.ready()
+            known = next(iter({(p, q, t) for p, q, t in s.conn.execute(
+                "SELECT pack, question_id, topic_id FROM review LIMIT 1")}))
+            history._check_keys(s.conn, {known}, [])  # every key there: nothing to say
+            for names, placed in [({(known[0], known[1], "no-such-topic")}, []),
+                                  ({(known[0], "no-such-question", known[2])}, []),
+                                  ({known}, [(known[0], "no-such-topic")])]:
+                with pytest.raises(sqlite3.IntegrityError):
+                    history._check_keys(s.conn, names, placed)
+            s.conn.execute("INSERT INTO import_card (pack, question, topic, area, kind, state, step, stability, "
+                           "difficulty, due, last_review, created_at, reps, lapses) "
+                           "VALUES (?, 'gone', 'gone-topic', 'a', 'short', 1, 0, 1, 5, '2020', NULL, '2020', 0, 0)",
+                           (known[0],))
+            with pytest.raises(sqlite3.IntegrityError):
+                history._check_keys(s.conn, {known}, [])
+    finally:
+        s.close()
