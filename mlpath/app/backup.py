@@ -718,7 +718,7 @@ _REVIEW_LINE = re.compile(  # ids: the characters and length here, the layout (s
     rf'"answer": (?:null|"([^"\\\x00-\x1f]{{0,{MAX_ANSWER}}})"), '
     r'"response_ms": (?:null|(0|[1-9][0-9]{0,17})), "seed": (?:null|(-?(?:0|[1-9][0-9]{0,17}))), '
     r'"flag": (?:null|"(dont_know|typo|overridden)")\}[ \t\n\r]*(,?)[ \t\n\r]*', re.ASCII)
-_BOOLS = {"true": True, "false": False, "null": None}
+_BOOLS = {"true": 1, "false": 0, "null": None}  # (SQLite stores true as 1 either way; an int binds faster)
 
 
 def _new_names(m: re.Match, names: set, days: set) -> bool:
@@ -818,7 +818,7 @@ def _read_section(r: _Reader, key: str, stage: history.Staging, header: dict) ->
             pack, q, t, a, day, clock, frac, rating, correct, answer, ms, seed, flag, comma = g
             append((pack if labelled else None, q, t, a, f"{day} {clock}{frac or '.000000'}", int(rating),
                     bools[correct], answer, None if ms is None else int(ms), None if seed is None else int(seed),
-                    flag, None))
+                    flag))  # no uid: the staging leaves it NULL
             pos = m.end()
             i += 1
             if len(rows) >= STAGE_ROWS:
@@ -830,6 +830,15 @@ def _read_section(r: _Reader, key: str, stage: history.Staging, header: dict) ->
         else:
             pos = _read_record(r, key, i, buf, pos, n, rows, ids, packs, labelled, header)
             buf, n = r.buf, len(r.buf)
+            if line is not None:  # reviews: staged without the uid when there is none (as the pattern's are)
+                row = rows.pop()
+                if row[-1] is None:
+                    append(row[:-1])
+                else:
+                    stage.add(key, rows)
+                    stage.add(key, [row])
+                    rows = []
+                    append = rows.append
             i += 1
             if len(rows) >= STAGE_ROWS:
                 stage.add(key, rows)

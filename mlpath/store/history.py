@@ -207,8 +207,8 @@ class Staging:
         # every staged review
         self.review_names: set[tuple] | None = set()
         self.inserts = {
-            section: f"INSERT INTO {_STAGE_TABLE[section]} ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})"
-            for section, cols in STAGING.items()}
+            (section, n): f"INSERT INTO {_STAGE_TABLE[section]} ({', '.join(cols[:n])}) VALUES ({','.join('?' * n)})"
+            for section, cols in STAGING.items() for n in (len(cols), len(cols) - 1)}
 
     def __enter__(self) -> Staging:
         # the temporary database is private to this connection and its file unlinked as it opens: dropping the
@@ -222,8 +222,11 @@ class Staging:
         return self
 
     def add(self, section: str, rows: list[tuple]) -> None:
-        """Stage validated rows (STAGING's columns, times as stored text)."""
-        self.conn.executemany(self.inserts[section], rows)
+        """Stage validated rows (STAGING's columns, times as stored text; or all but the last, which is then NULL:
+        a review without a uid, cheaper to bind)."""
+        if not rows:
+            return
+        self.conn.executemany(self.inserts[section, len(rows[0])], rows)
         if section == "reviews" and self.review_names is not None:
             self.review_names.update(map(_NAMES_OF, rows))
             if len(self.review_names) > _NAMES:
