@@ -902,6 +902,7 @@ def _read_record(r: _Reader, key: str, i: int, buf: str, pos: int, n: int, rows:
     rows.append((label, *row))
     return pos
 
+
 def _renames(s, stage: history.Staging) -> None:
     """Follow ``replaces:`` of each record's own pack, so a backup made before a rename lands on the new ids (and
     a rename in one pack never moves another pack's records)."""

@@ -33,7 +33,8 @@ def bulk_insert(conn: sqlite3.Connection, rebuild_indexes: bool = False):
     triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'review' "
                             "AND name LIKE 'review_summary_%'").fetchall()
     indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'review' "
-                           "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'").fetchall() if rebuild_indexes else []
+                           "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'").fetchall() \
+        if rebuild_indexes else []
     last = conn.execute("SELECT COALESCE(MAX(id), 0) FROM review").fetchone()[0]
     for name, _sql in triggers:
         conn.execute(f"DROP TRIGGER {name}")
@@ -50,7 +51,7 @@ def bulk_insert(conn: sqlite3.Connection, rebuild_indexes: bool = False):
         conn.execute(sql)
     new = conn.execute("SELECT COUNT(*) FROM review WHERE id > ?", (last,)).fetchone()[0]
     if counts.full or sum(counts.hours.values()) >> 32 != new:
-        add_summaries(conn, last)  # too many keys to keep counting in memory: count them from the table
+        add_summaries(conn, last)  # too many keys to count in memory (or counts not adding up): read them back
     else:
         _write_summaries(conn, counts.hours, counts.tally)
     for _name, sql in triggers:

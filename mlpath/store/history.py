@@ -350,7 +350,7 @@ def merge_staged(conn: sqlite3.Connection, now: datetime, review_names: set[tupl
     gets the file's ``uid``, else the one mlpath.core.review_ids derives; a review whose uid is stored already is
     a duplicate too.
 
-    ``review_names``, when given, holds (at least) the (pack, question, topic) of every staged review: when the
+    ``review_names``, when given, holds exactly the (pack, question, topic) of the staged reviews: when the
     database knows all of them, the reviews need not be scanned for unknown topics, questions or cards. With
     them, SQLite's row-by-row foreign-key checks (the costliest part of inserting a long review log) are set aside
     for this one transaction and every key the merge writes is checked set-wise before it commits instead
@@ -468,7 +468,8 @@ def _check_keys(conn: sqlite3.Connection, review_names: set[tuple], placed: list
         or conn.execute("SELECT 1 FROM import_card c WHERE NOT EXISTS (SELECT 1 FROM question WHERE pack = c.pack "
                         "AND id = c.question) LIMIT 1").fetchone() \
         or not all(conn.execute("SELECT 1 FROM topic WHERE pack = ? AND id = ?", key).fetchone() for key in placed) \
-        or not (_all_stored(conn, "topic", "id", review_names, 2) and _all_stored(conn, "question", "id", review_names, 1)
+        or not (_all_stored(conn, "topic", "id", review_names, 2)
+                and _all_stored(conn, "question", "id", review_names, 1)
                 and _all_stored(conn, "card", "question_id", review_names, 1))
     if missing:
         raise sqlite3.IntegrityError("FOREIGN KEY constraint failed (import)")
