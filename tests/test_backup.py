@@ -263,7 +263,7 @@ def test_merge_is_one_transaction_at_the_store_level(learner, monkeypatch):
 
             def execute(self, sql, *args):
                 calls.append(sql.split(" (")[0])
-                if sql.startswith("INSERT INTO review ("):
+                if sql.startswith(("INSERT INTO review (", "INSERT OR IGNORE INTO review (")):
                     raise sqlite3.OperationalError("disk I/O error")
                 return real.execute(sql, *args)
 

@@ -41,7 +41,7 @@ import re
 import stat
 import time
 import zlib
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -806,6 +806,42 @@ def _read_document(r: _Reader, stage: history.Staging, pack: str) -> tuple[dict[
 
 _WS = re.compile(r"[ \t\n\r]*")
 
+# A review record exactly as `export` writes it (keys in its order, its spacing, strings without escapes, numbers
+# that plainly fit): matched as text, without building a dict. The pattern checks what it can (ids, the shape of the
+# time, rating 1-4, bounded numbers and answer, the flag); _new_names the rest. Anything else - other spacing or
+# key order, an escape, a uid, a missing key - is decoded and checked field by field as before, so the pattern only
+# ever accepts records the full check accepts, and gives the same values.
+_REVIEW_LINE = re.compile(  # ids: the characters and length here, the layout (single dashes) in _new_names
+    rf'\{{"pack": "([a-z0-9-]{{1,{MAX_PACK_ID}}})", "question": "([a-z0-9-]{{1,{MAX_ID}}})", '
+    rf'"topic": "([a-z0-9-]{{1,{MAX_ID}}})", "area": "([a-z0-9-]{{1,{MAX_ID}}})", '
+    r'"reviewed_at": "((?:19[7-9][0-9]|[2-8][0-9]{3})-[01][0-9]-[0-3][0-9])T'
+    r'((?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])(\.[0-9]{6})?\+00:00", '
+    r'"rating": ([1-4]), "correct": (true|false|null), '
+    rf'"answer": (?:null|"([^"\\\x00-\x1f]{{0,{MAX_ANSWER}}})"), '
+    r'"response_ms": (?:null|(0|[1-9][0-9]{0,17})), "seed": (?:null|(-?(?:0|[1-9][0-9]{0,17}))), '
+    r'"flag": (?:null|"(dont_know|typo|overridden)")\}[ \t\n\r]*(,?)[ \t\n\r]*', re.ASCII)
+_BOOLS = {"true": 1, "false": 0, "null": None}  # (SQLite stores true as 1 either way; an int binds faster)
+
+
+def _new_names(m: re.Match, names: set, days: set) -> bool:
+    """Whether the ids (pack, question, topic, area) and the date of a review matched by _REVIEW_LINE are good:
+    ids of single dashes between lowercase letters and digits, a real date. ``names`` and ``days`` hold those
+    found good already (a few thousand in a whole history), and get these."""
+    pack, question, topic, area, day = m.group(1, 2, 3, 4, 5)
+    for name in (pack, question, topic, area):
+        if name not in names and not _ID.fullmatch(name):
+            return False
+    if day not in days:
+        try:
+            date.fromisoformat(day)
+        except ValueError:
+            return False
+    if len(names) < 100_000:
+        names.update((pack, question, topic, area))
+    if len(days) < 100_000:
+        days.add(day)
+    return True
+
 
 class _Slow(Exception):
     pass
@@ -858,8 +894,6 @@ def _read_section(r: _Reader, key: str, stage: history.Staging, header: dict) ->
             pass
         raise _Invalid(f"{key}: expected a list")
     r.pos += 1
-    parse = _PARSERS[key]
-    fast = _review_fast if key == "reviews" else None
     ids: set = set()
     packs: set = set()  # pack labels already checked
     # a version-1 file's records have no pack (any "pack" key is not theirs): the staging gives them one later;
@@ -870,56 +904,59 @@ def _read_section(r: _Reader, key: str, stage: history.Staging, header: dict) ->
     if r.peek() == "]":
         r.pos += 1
         return 0
-    ws, scan = _WS.match, r.scan
+    ws = _WS.match
+    line = _REVIEW_LINE.match if key == "reviews" else None
+    good: set = set()  # ids of reviews already found good
+    days: set = set()  # and dates
     buf, pos, n = r.buf, r.pos, len(r.buf)
+    bools, append = _BOOLS, rows.append
+    pos = ws(buf, pos).end()
     while True:
-        # the common case, a whole record in the buffer, without the reader's bookkeeping
-        pos = ws(buf, pos).end()
-        try:
-            if pos >= n:
-                raise _Slow
-            rec, end = scan(buf, pos)
-            if end >= n or end - pos > MAX_VALUE:
-                raise _Slow
-            pos = end
-        except (_Slow, ValueError, RecursionError):
-            r.pos = pos
-            try:
-                rec = r.value()
-            except _TooLong:
-                raise _Invalid(f"{key}[{i}]: a record longer than {MAX_VALUE} characters") from None
-            buf, pos, n = r.buf, r.pos, len(r.buf)
-        row = fast(rec, ids) if fast is not None and type(rec) is dict else None
-        if row is None:
-            where = f"{key}[{i}]"
-            if type(rec) is not dict:
-                raise _Invalid(f"{where}: expected an object")
-            row = parse(rec, where)
-        label = None
-        if labelled:
-            label = rec.get("pack")
-            if type(label) is not str or label not in packs:  # (anything but a string is refused below)
-                if label is None and header.get("version") is None:
-                    pass  # perhaps a version-1 file whose version comes last: decided at the end
+        # the common case, a whole record in the buffer, without the reader's bookkeeping; a review as export
+        # writes it is matched as text (with the white space and comma after it)
+        if line is not None and (m := line(buf, pos)) is not None and (
+                ((g := m.groups())[1] in good and g[2] in good and g[3] in good and g[0] in good and g[4] in days)
+                or _new_names(m, good, days)):
+            pack, q, t, a, day, clock, frac, rating, correct, answer, ms, seed, flag, comma = g
+            append((pack if labelled else None, q, t, a, f"{day} {clock}{frac or '.000000'}", int(rating),
+                    bools[correct], answer, None if ms is None else int(ms), None if seed is None else int(seed),
+                    flag))  # no uid: the staging leaves it NULL
+            pos = m.end()
+            i += 1
+            if len(rows) >= STAGE_ROWS:
+                stage.add(key, rows)
+                rows = []
+                append = rows.append
+            if comma:
+                continue
+        else:
+            pos = _read_record(r, key, i, buf, pos, n, rows, ids, packs, labelled, header)
+            buf, n = r.buf, len(r.buf)
+            if line is not None:  # reviews: staged without the uid when there is none (as the pattern's are)
+                row = rows.pop()
+                if row[-1] is None:
+                    append(row[:-1])
                 else:
-                    label = _pack_label(rec, f"{key}[{i}]")
-                    if len(packs) < 10_000:
-                        packs.add(label)
-        rows.append((label, *row))
-        i += 1
-        if len(rows) >= STAGE_ROWS:
-            stage.add(key, rows)
-            rows = []
-        pos = ws(buf, pos).end()
+                    stage.add(key, rows)
+                    stage.add(key, [row])
+                    rows = []
+                    append = rows.append
+            i += 1
+            if len(rows) >= STAGE_ROWS:
+                stage.add(key, rows)
+                rows = []
+                append = rows.append
+            pos = ws(buf, pos).end()
         c = buf[pos] if pos < n else ""
         if c == ",":
-            pos += 1
+            pos = ws(buf, pos + 1).end()
             continue
         if c != "]":
             r.pos = pos
             c = r.expect(",]", "',' delimiter")
             buf, pos, n = r.buf, r.pos, len(r.buf)
             if c == ",":
+                pos = ws(buf, pos).end()
                 continue
         else:
             pos += 1
@@ -928,6 +965,44 @@ def _read_section(r: _Reader, key: str, stage: history.Staging, header: dict) ->
     if rows:
         stage.add(key, rows)
     return i
+
+
+def _read_record(r: _Reader, key: str, i: int, buf: str, pos: int, n: int, rows: list, ids: set, packs: set,
+                 labelled: bool, header: dict) -> int:
+    """Decode and check the record of a section at ``buf[pos]`` (``buf`` is ``r.buf``, ``n`` its length), append
+    its staged row to ``rows``; returns the position after it in ``r.buf`` (which may have moved on)."""
+    try:
+        if pos >= n:
+            raise _Slow
+        rec, end = r.scan(buf, pos)
+        if end >= n or end - pos > MAX_VALUE:
+            raise _Slow
+        pos = end
+    except (_Slow, ValueError, RecursionError):
+        r.pos = pos
+        try:
+            rec = r.value()
+        except _TooLong:
+            raise _Invalid(f"{key}[{i}]: a record longer than {MAX_VALUE} characters") from None
+        pos = r.pos
+    row = _review_fast(rec, ids) if key == "reviews" and type(rec) is dict else None
+    if row is None:
+        where = f"{key}[{i}]"
+        if type(rec) is not dict:
+            raise _Invalid(f"{where}: expected an object")
+        row = _PARSERS[key](rec, where)
+    label = None
+    if labelled:
+        label = rec.get("pack")
+        if type(label) is not str or label not in packs:  # (anything but a string is refused below)
+            if label is None and header.get("version") is None:
+                pass  # perhaps a version-1 file whose version comes last: decided at the end
+            else:
+                label = _pack_label(rec, f"{key}[{i}]")
+                if len(packs) < 10_000:
+                    packs.add(label)
+    rows.append((label, *row))
+    return pos
 
 
 def _renames(s, stage: history.Staging) -> None:
@@ -982,7 +1057,7 @@ def import_backup(s, path: Path, all_packs: bool = False) -> dict[str, Any]:
         taken: dict[str, Any] = {"settings": 0, "memory_model": False}
         try:
             added = history.merge_staged(
-                s.conn, s.now, None if learner is None else lambda conn: taken.update(
+                s.conn, s.now, stage.review_names, None if learner is None else lambda conn: taken.update(
                     _take_learner(s, conn, learner, packs if all_packs else [s.pack])))
         except history.MissingCard as e:
             raise UserError(f"{path}: not a valid mlpath backup: a review of {e.question_id!r} has no card; "

@@ -9,7 +9,8 @@ from a backup or pulled by `mlpath sync`; and two different reviews never share 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from hashlib import sha256 as _sha256
 
 _UUID_TEXT = set("0123456789abcdef-")
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -31,6 +32,32 @@ def review_uid(question_id: str, at: datetime, rating: int, occurrence: int = 0)
     value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b
     h = f"{value:032x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+_HOUR_MS: dict[str, int] = {}  # "YYYY-MM-DD HH" -> milliseconds from the epoch to the start of that UTC hour
+_EPOCH_DAY = _EPOCH.date().toordinal()
+
+
+def review_uid_of_utc_text(question_id: str, at: str, rating: int) -> str:
+    """``review_uid(question_id, at, rating)`` for a UTC time given as text ``YYYY-MM-DD HH:MM:SS.ffffff`` (as the
+    database stores it), computed from the text without building datetimes: the same id, several times faster
+    (bulk imports derive one per review). Any other text is parsed and handed to ``review_uid``."""
+    if len(at) != 26 or at[10] != " " or at[19] != "." or at[13] != ":" or at[16] != ":":
+        return review_uid(question_id, datetime.fromisoformat(at).replace(tzinfo=timezone.utc), rating)
+    hour = at[:13]
+    base = _HOUR_MS.get(hour)
+    if base is None:
+        base = ((date.fromisoformat(at[:10]).toordinal() - _EPOCH_DAY) * 24 + int(at[11:13])) * 3_600_000
+        if len(_HOUR_MS) < 200_000:
+            _HOUR_MS[hour] = base
+    ms = base + int(at[14:16]) * 60_000 + int(at[17:19] + at[20:23])  # seconds and milliseconds, as one number
+    # the hex of the digest's first 80 bits: the low 12 are rand_a, the 62 above them rand_b (as in review_uid)
+    d = _sha256(f"{question_id}\x1f{at[:10]}T{at[11:]}Z\x1f{int(rating)}\x1f0".encode()).digest()[:10].hex()
+    t = f"{max(0, ms) & 0xFFFF_FFFF_FFFF:012x}"
+    return f"{t[:8]}-{t[8:]}-7{d[17:]}-{_VARIANT[d[1]]}{d[2:5]}-{d[5:17]}"
+
+
+_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}  # 0b10 and the top two bits of rand_b
 
 
 def is_review_uid(text: object) -> bool:

@@ -43,6 +43,9 @@ KIND_FIELDS: dict[str, dict[str, Any]] = {
 KIND_REQUIRED = {"choice": ("options", "answer"), "multi": ("options", "answers"), "true_false": ("answer",),
                  "numeric": ("answer",), "text": ("answers",), "flashcard": ("answer",), "generated": ("generator",)}
 TEXT_CONTROLS_ALLOWED = frozenset("\n\t")
+# the control characters text may not hold (C0 but those allowed, DEL, C1), searched for in one pass
+_CONTROL = re.compile("[" + "".join(f"\\x{c:02x}" for c in [*range(32), *range(0x7F, 0xA0)]
+                                    if chr(c) not in TEXT_CONTROLS_ALLOWED) + "]")
 
 
 @dataclass
@@ -125,8 +128,8 @@ def value_problems(item: Any) -> list[str]:
             continue
         problem = None
         if isinstance(value, str):
-            bad = next((ch for ch in value if (ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0)
-                        and ch not in TEXT_CONTROLS_ALLOWED), None)
+            found = _CONTROL.search(value)
+            bad = found[0] if found else None
             if bad is not None:
                 problem = f"field {show(key)} contains the control character U+{ord(bad):04X}; remove it"
         elif isinstance(value, float):

@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
+from operator import itemgetter
 from contextlib import contextmanager
 from datetime import datetime
 
-from mlpath.core.review_ids import review_uid
+from mlpath.core.review_ids import review_uid_of_utc_text
 from mlpath.core.scheduling import CardState
 from mlpath.core.srs import Phase
 from mlpath.core.stats import Answer
@@ -172,6 +173,9 @@ _STAGE_INDEXES = (
     "CREATE INDEX temp.import_status_topic ON import_status (pack, topic)",
     "CREATE INDEX temp.import_event_topic ON import_event (pack, topic, status, at)",
     "CREATE INDEX temp.import_card_question ON import_card (pack, question)",
+)
+# Only when the file gives review ids of its own (see merge_staged): finding a review twice in the file.
+_STAGE_REVIEW_INDEXES = (
     "CREATE INDEX temp.import_review_key ON import_review (pack, question, reviewed_at, rating)",
     "CREATE INDEX temp.import_review_uid ON import_review (uid)",
 )
@@ -189,16 +193,27 @@ def cache_pages(conn: sqlite3.Connection, size: int):
         conn.execute(f"PRAGMA cache_size = {old}")
 
 
+_NAMES = 100_000
+_NAMES_OF = itemgetter(0, 1, 2)  # a staged review's (pack, question, topic)
+
+
 class Staging:
     """The staging tables of one import: ``with Staging(conn) as stage: stage.add(section, rows) ...``."""
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
+        # the distinct (pack, question, topic) of the staged reviews, exactly, while there are at most _NAMES of
+        # them and no rename has changed them (else None): lets the merge (and packs, keep_pack) skip reading
+        # every staged review
+        self.review_names: set[tuple] | None = set()
         self.inserts = {
-            section: f"INSERT INTO {_STAGE_TABLE[section]} ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})"
-            for section, cols in STAGING.items()}
+            (section, n): f"INSERT INTO {_STAGE_TABLE[section]} ({', '.join(cols[:n])}) VALUES ({','.join('?' * n)})"
+            for section, cols in STAGING.items() for n in (len(cols), len(cols) - 1)}
 
     def __enter__(self) -> Staging:
+        # the temporary database is private to this connection and its file unlinked as it opens: dropping the
+        # staging tables need not overwrite their pages with zeros (this SQLite may be built with secure delete)
+        self.conn.execute("PRAGMA temp.secure_delete = OFF")
         self.drop()
         for section, cols in STAGING.items():
             self.conn.execute(f"CREATE TEMP TABLE {_STAGE_TABLE[section]} (seq INTEGER PRIMARY KEY, "
@@ -207,13 +222,22 @@ class Staging:
         return self
 
     def add(self, section: str, rows: list[tuple]) -> None:
-        """Stage validated rows (STAGING's columns, times as stored text)."""
-        self.conn.executemany(self.inserts[section], rows)
+        """Stage validated rows (STAGING's columns, times as stored text; or all but the last, which is then NULL:
+        a review without a uid, cheaper to bind)."""
+        if not rows:
+            return
+        self.conn.executemany(self.inserts[section, len(rows[0])], rows)
+        if section == "reviews" and self.review_names is not None:
+            self.review_names.update(map(_NAMES_OF, rows))
+            if len(self.review_names) > _NAMES:
+                self.review_names = None
 
     def label(self, pack: str) -> None:
         """Put every record in ``pack`` (a version-1 file, from before packs, whose records have no pack)."""
         for table in _STAGE_TABLE.values():
             self.conn.execute(f"UPDATE {table} SET pack = ?", (pack,))
+        if self.review_names is not None:
+            self.review_names = {(pack, q, t) for _p, q, t in self.review_names}
 
     def unlabelled(self) -> dict[str, int]:
         """Section -> index (in the file) of its first record without a pack, for the sections that have one."""
@@ -227,16 +251,28 @@ class Staging:
 
     def keep_pack(self, pack: str) -> dict[str, int]:
         """Leave out every record of another pack; returns how many per section."""
-        return {section: self.conn.execute(f"DELETE FROM {table} WHERE pack IS NOT ?", (pack,)).rowcount
-                for section, table in _STAGE_TABLE.items()}
+        out = {}
+        for section, table in _STAGE_TABLE.items():
+            if section == "reviews" and self.review_names is not None and all(
+                    p == pack for p, _q, _t in self.review_names):
+                out[section] = 0  # (the names say every review is in this pack: no need to read them all)
+                continue
+            out[section] = self.conn.execute(f"DELETE FROM {table} WHERE pack IS NOT ?", (pack,)).rowcount
+        if self.review_names is not None:
+            self.review_names = {name for name in self.review_names if name[0] == pack}
+        return out
 
     def packs(self) -> list[str]:
         """The packs the staged records belong to."""
-        return [p for (p,) in self.conn.execute(" UNION ".join(
-            f"SELECT pack FROM {table}" for table in _STAGE_TABLE.values()) + " ORDER BY 1") if p is not None]
+        tables = [t for section, t in _STAGE_TABLE.items() if section != "reviews" or self.review_names is None]
+        found = {p for (p,) in self.conn.execute(" UNION ".join(f"SELECT pack FROM {t}" for t in tables))}
+        if self.review_names is not None:
+            found |= {p for p, _q, _t in self.review_names}
+        return sorted(p for p in found if p is not None)
 
     def rename(self, pack: str, topics: dict[str, tuple[str, str]], questions: dict[str, str]) -> None:
         """Follow renames within one pack's records: old topic id -> (new id, its area), old question id -> new."""
+        self.review_names = None
         for old, (new, area) in topics.items():
             for table in _STAGE_TABLE.values():
                 self.conn.execute(f"UPDATE {table} SET topic = ?, area = ? WHERE pack = ? AND topic = ?",
@@ -301,10 +337,10 @@ def merge(conn: sqlite3.Connection, data: dict[str, list[dict]], now: datetime) 
     with Staging(conn) as stage:
         _stage_records(stage, data)
         stage.ready()
-        return merge_staged(conn, now)
+        return merge_staged(conn, now, stage.review_names)
 
 
-def merge_staged(conn: sqlite3.Connection, now: datetime,
+def merge_staged(conn: sqlite3.Connection, now: datetime, review_names: set[tuple] | None = None,
                  then: Callable[[sqlite3.Connection], None] | None = None) -> dict[str, int]:
     """Merge the staged backup into the database without duplicates, all in one transaction.
 
@@ -314,29 +350,55 @@ def merge_staged(conn: sqlite3.Connection, now: datetime,
     file names a topic (or question) several times, the last record gives its area (or topic, kind). A review
     gets the file's ``uid``, else the one mlpath.core.review_ids derives; a review whose uid is stored already is
     a duplicate too.
+
+    ``then``, when given, is called last inside the same transaction (an import's other choices).
+
+    ``review_names``, when given, holds exactly the (pack, question, topic) of the staged reviews: when the
+    database knows all of them, the reviews need not be scanned for unknown topics, questions or cards. With
+    them, SQLite's row-by-row foreign-key checks (the costliest part of inserting a long review log) are set aside
+    for this one transaction and every key the merge writes is checked set-wise before it commits instead
+    (_check_keys: a broken one refuses the whole import).
     """
+    setwise = review_names is not None and conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    if setwise:
+        conn.execute("PRAGMA foreign_keys = OFF")  # (a connection setting: takes effect only outside a transaction)
+    try:
+        return _merge_staged(conn, now, review_names, setwise, then)
+    finally:
+        if setwise:
+            conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _merge_staged(conn: sqlite3.Connection, now: datetime, review_names: set[tuple] | None,
+                  check_keys: bool, then: Callable[[sqlite3.Connection], None] | None) -> dict[str, int]:
     ts = to_db(now)
     added = {"statuses": 0, "status_events": 0, "cards": 0, "reviews": 0, "topics_placeholders": 0,
              "questions_placeholders": 0}
     with transaction(conn):
+        # the reviews name only known topics (and questions): they cannot add placeholders (nor the area of one)
+        topics_known = _all_stored(conn, "topic", "id", review_names, 2)
+        questions_known = _all_stored(conn, "question", "id", review_names, 1)
         # placeholders for what the database does not know, from the last record naming it (sections in order)
         new_topics = conn.execute(
             "SELECT pack, topic, area, MAX(k) FROM ("
             "SELECT pack, topic, area, seq AS k FROM import_status UNION ALL "
             "SELECT pack, topic, area, seq + (1 << 40) FROM import_event UNION ALL "
-            "SELECT pack, topic, area, seq + (2 << 40) FROM import_card UNION ALL "
-            "SELECT pack, topic, area, seq + (3 << 40) FROM import_review) x "
+            "SELECT pack, topic, area, seq + (2 << 40) FROM import_card"
+            + ("" if topics_known else " UNION ALL SELECT pack, topic, area, seq + (3 << 40) FROM import_review")
+            + ") x "
             "WHERE NOT EXISTS (SELECT 1 FROM topic WHERE pack = x.pack AND id = x.topic) GROUP BY pack, topic "
             "ORDER BY MIN(k)").fetchall()
         for pack, topic, area, _k in new_topics:
             added["topics_placeholders"] += _ensure_topic(conn, pack, topic, area, ts)
         new_questions = conn.execute(
             "SELECT pack, question, topic, MAX(k) FROM ("
-            "SELECT pack, question, topic, seq AS k FROM import_review UNION ALL "
-            "SELECT pack, question, topic, seq + (1 << 40) FROM import_card) x "
+            + ("" if questions_known else "SELECT pack, question, topic, seq AS k FROM import_review UNION ALL ")
+            + "SELECT pack, question, topic, seq + (1 << 40) AS k FROM import_card) x "
             "WHERE NOT EXISTS (SELECT 1 FROM question WHERE pack = x.pack AND id = x.question) "
             "GROUP BY pack, question ORDER BY MIN(k)").fetchall()
+        placed = []  # (pack, topic) of each question placeholder
         for pack, question, topic, _k in new_questions:
+            placed.append((pack, topic))
             kind = conn.execute("SELECT kind FROM import_card WHERE pack = ? AND question = ? ORDER BY seq DESC "
                                 "LIMIT 1", (pack, question)).fetchone()
             added["questions_placeholders"] += _ensure_question(conn, pack, question, topic,
@@ -387,38 +449,87 @@ def merge_staged(conn: sqlite3.Connection, now: datetime,
                                    created_at=from_db(min(row[2], created)))
                 added["cards"] += 1
 
-        orphan = conn.execute("SELECT question FROM import_review r WHERE NOT EXISTS (SELECT 1 FROM card "
-                              "WHERE pack = r.pack AND question_id = r.question) ORDER BY seq LIMIT 1").fetchone()
+        orphan = None if _all_stored(conn, "card", "question_id", review_names, 1) else conn.execute(
+            "SELECT question FROM import_review r WHERE NOT EXISTS (SELECT 1 FROM card WHERE pack = r.pack "
+            "AND question_id = r.question) ORDER BY seq LIMIT 1").fetchone()
         if orphan:
             raise MissingCard(orphan[0])
-        # the uid of each review, as the file gives it or derived as for any review stored (mlpath.core.review_ids)
-        conn.create_function("mlpath_review_uid", 3, _derived_uid, deterministic=True)
-        conn.execute("UPDATE import_review SET uid = mlpath_review_uid(question, reviewed_at, rating) "
-                     "WHERE uid IS NULL")
-        # a review twice in the file (same key, or same uid): its first copy counts; one already stored: skipped.
-        # Into an empty log (a restore) the indexes are built once at the end instead of row by row.
-        empty = conn.execute("SELECT 1 FROM review LIMIT 1").fetchone() is None
-        with aggregates.bulk_insert(conn, rebuild_indexes=empty):
-            added["reviews"] = conn.execute(
-                f"{tables.REVIEW_INSERT_UID_SQL.split(' VALUES')[0]} "
-                "SELECT c.id, r.pack, r.question, r.topic, r.reviewed_at, r.rating, r.correct, r.answer, "
-                "r.response_ms, r.seed, r.flag, r.uid FROM import_review r "
-                "JOIN card c ON c.pack = r.pack AND c.question_id = r.question "
-                "WHERE NOT EXISTS (SELECT 1 FROM import_review y WHERE y.pack = r.pack AND y.question = r.question "
-                "AND y.reviewed_at = r.reviewed_at AND y.rating = r.rating AND y.seq < r.seq) "
-                "AND NOT EXISTS (SELECT 1 FROM import_review y WHERE y.uid = r.uid AND y.seq < r.seq) "
-                + ("" if empty else "AND NOT EXISTS (SELECT 1 FROM review x WHERE x.pack = r.pack "
-                                    "AND x.question_id = r.question AND x.reviewed_at = r.reviewed_at "
-                                    "AND x.rating = r.rating) "
-                                    "AND NOT EXISTS (SELECT 1 FROM review x WHERE x.uid = r.uid) ")
-                + "ORDER BY r.seq").rowcount
+        added["reviews"] = _merge_reviews(conn)
+        if check_keys:
+            _check_keys(conn, review_names, placed)
         if then is not None:  # the caller's last step (the backup's learner choices), in the same transaction
             then(conn)
     return added
 
 
-def _derived_uid(question: str, reviewed_at: str, rating: int) -> str:
-    return review_uid(question, from_db(reviewed_at), rating)
+def _check_keys(conn: sqlite3.Connection, review_names: set[tuple], placed: list[tuple[str, str]]) -> None:
+    """The foreign keys of every row a merge wrote, checked set-wise: the topic of each question placeholder,
+    status, status change, card and review, the question of each card and review, the card of each review (the
+    insert joins it). Raises ``sqlite3.IntegrityError`` (the transaction rolls back) if one is missing."""
+    missing = conn.execute(
+        "SELECT 1 FROM (SELECT pack, topic FROM import_status UNION ALL SELECT pack, topic FROM import_event "
+        "UNION ALL SELECT pack, topic FROM import_card) x "
+        "WHERE NOT EXISTS (SELECT 1 FROM topic WHERE pack = x.pack AND id = x.topic) LIMIT 1").fetchone() \
+        or conn.execute("SELECT 1 FROM import_card c WHERE NOT EXISTS (SELECT 1 FROM question WHERE pack = c.pack "
+                        "AND id = c.question) LIMIT 1").fetchone() \
+        or not all(conn.execute("SELECT 1 FROM topic WHERE pack = ? AND id = ?", key).fetchone() for key in placed) \
+        or not (_all_stored(conn, "topic", "id", review_names, 2)
+                and _all_stored(conn, "question", "id", review_names, 1)
+                and _all_stored(conn, "card", "question_id", review_names, 1))
+    if missing:
+        raise sqlite3.IntegrityError("FOREIGN KEY constraint failed (import)")
+
+
+def _all_stored(conn: sqlite3.Connection, table: str, column: str, names: set[tuple] | None, at: int) -> bool:
+    """Whether ``table`` holds a row for the pack and the id at ``at`` of each of ``names`` (False if None)."""
+    if names is None:
+        return False
+    sql = f"SELECT 1 FROM {table} WHERE pack = ? AND {column} = ?"
+    return all(conn.execute(sql, key).fetchone() for key in {(name[0], name[at]) for name in names})
+
+
+# A review is new unless the database holds one with the same key (pack, question, time, rating) or the same uid,
+# or an earlier record of the file has the same key or uid (its first copy counts).
+_NOT_STORED = ("NOT EXISTS (SELECT 1 FROM review x WHERE x.pack = r.pack AND x.question_id = r.question "
+               "AND x.reviewed_at = r.reviewed_at AND x.rating = r.rating)")
+_REVIEW_COLUMNS = ("c.id, r.pack, r.question, r.topic, r.reviewed_at, r.rating, r.correct, r.answer, r.response_ms, "
+                   "r.seed, r.flag")
+
+
+def _merge_reviews(conn: sqlite3.Connection) -> int:
+    """Insert the staged reviews that are new (see merge_staged); returns how many.
+
+    A review without a uid in the file gets the one mlpath.core.review_ids derives from its question, time and
+    rating, so two such reviews share a uid exactly when they share those three. When the file gives no uid at all
+    (as `export` writes it), the unique index on ``review.uid`` therefore finds every duplicate but one kind: a
+    stored review with the same key whose uid came from elsewhere (another device, an earlier twin); the key is
+    looked up for those. The uid is derived only for a review not stored already, as it is inserted, in the file's
+    order (so the first copy wins). When the file gives some uids, each review's uid is filled in first and both
+    rules are checked against the file's earlier records and the database."""
+    conn.create_function("mlpath_review_uid", 3, review_uid_of_utc_text, deterministic=True)
+    empty = conn.execute("SELECT 1 FROM review LIMIT 1").fetchone() is None
+    given = conn.execute("SELECT 1 FROM import_review WHERE uid IS NOT NULL LIMIT 1").fetchone() is not None
+    insert = tables.REVIEW_INSERT_UID_SQL.split(" VALUES")[0]
+    # Into an empty log (a restore) the indexes are built once at the end instead of row by row.
+    if not given:
+        with aggregates.bulk_insert(conn, rebuild_indexes=empty):
+            return conn.execute(
+                f"{insert.replace('INSERT INTO', 'INSERT OR IGNORE INTO')} SELECT {_REVIEW_COLUMNS}, "
+                "mlpath_review_uid(r.question, r.reviewed_at, r.rating) FROM import_review r "
+                "JOIN card c ON c.pack = r.pack AND c.question_id = r.question "
+                + ("" if empty else f"WHERE {_NOT_STORED} ") + "ORDER BY r.seq").rowcount
+    conn.execute("UPDATE import_review SET uid = mlpath_review_uid(question, reviewed_at, rating) WHERE uid IS NULL")
+    for sql in _STAGE_REVIEW_INDEXES:
+        conn.execute(sql)
+    with aggregates.bulk_insert(conn, rebuild_indexes=empty):
+        return conn.execute(
+            f"{insert} SELECT {_REVIEW_COLUMNS}, r.uid FROM import_review r "
+            "JOIN card c ON c.pack = r.pack AND c.question_id = r.question "
+            "WHERE NOT EXISTS (SELECT 1 FROM import_review y WHERE y.pack = r.pack AND y.question = r.question "
+            "AND y.reviewed_at = r.reviewed_at AND y.rating = r.rating AND y.seq < r.seq) "
+            "AND NOT EXISTS (SELECT 1 FROM import_review y WHERE y.uid = r.uid AND y.seq < r.seq) "
+            + ("" if empty else f"AND {_NOT_STORED} AND NOT EXISTS (SELECT 1 FROM review x WHERE x.uid = r.uid) ")
+            + "ORDER BY r.seq").rowcount
 
 
 class MissingCard(Exception):
