@@ -29,7 +29,6 @@ every field of every record, stages the records in temporary tables and merges t
 store.history.merge_staged): a bad record anywhere refuses the whole file and changes nothing.
 """
 
-from __future__ import annotations
 
 import codecs
 import glob
