@@ -1,16 +1,21 @@
 """Learner simulator: does implicit credit through the prerequisite graph save explicit reviews? (issue 11)
 
     python benchmarks/learner_sim.py [--quick] [--json] [--seeds 20] [--graphs 5] [--roadmap-seeds 5]
+                                     [--transfers none,moderate] [--oracle] [--rows FILE] [--table-from FILE]
 
 Simulated learners study a prerequisite graph for a year: a new topic every few days (in prerequisite order), then
 a daily review session of at most BUDGET explicit reviews. Two schedulers, both the real code of mlpath.core over
 the `fsrs` package:
 
 - ``fsrs``:  every card scheduled on its own (mlpath.core.scheduling), most overdue first.
-- ``graph``: the same, plus implicit credit (mlpath.core.credit): a passed review credits the prerequisites' cards,
-  deeper topics are reviewed first so credit can knock out prerequisite reviews, a failed review probes the
-  weakest prerequisite (when its predicted recall is below the target), and the transfer strength is
-  recalibrated weekly from the learner's record so far (credited and held-out cards' next reviews).
+- ``graph``: the same, plus implicit credit (mlpath.core.credit): a passed review credits the prerequisites' cards
+  that are due within the credit window, deeper topics are reviewed first so credit can knock out prerequisite
+  reviews, a failed review probes the weakest prerequisite (when its predicted recall is below the target), and
+  the transfer strength is recalibrated weekly from the learner's record so far (credited and held-out cards' next
+  reviews).
+- ``oracle`` (with ``--oracle``, instead of ``graph``): a bound, not a scheduler. It is told every true transfer
+  event and counts it as a Good review of that card; no credit rule, no probes, deeper topics still first. No
+  credit rule knows more than this about transfer, so what it saves is about the most any could.
 
 The learner's *true* memory is not FSRS's and not the credit rule:
 
@@ -24,10 +29,15 @@ The scheduler sees edge weights perturbed from the true ones (log-normal noise) 
 default weight on the shipped roadmap (which gives none). Every card's recall is probed weekly from its true
 memory; true retention is the mean over probes and cards introduced so far.
 
-Both arms sweep desired retention. Each learner (graph x seed) is compared with itself under both arms (the same
-cards, each with its own random stream) at equal true retention, two ways: the graph arm's sweep interpolated to
-the true retention per-card FSRS reaches at desired retention 0.9, and per-card FSRS's sweep interpolated to the
-one the graph arm reaches at 0.9. Means with 95% normal intervals over learners. Explicit reviews count every
+Both arms sweep desired retention. Each learner (graph x seed: its own cards on each graph) is compared with itself
+under both arms (the same cards, each with its own random stream) at equal true retention, three ways: (a) the
+graph arm's sweep interpolated to the true retention per-card FSRS reaches at desired retention 0.9, (b) per-card
+FSRS's sweep interpolated to the one the graph arm reaches at 0.9, (c) the two arms' efficient frontiers (the
+undominated sweep points and their lower convex hull) averaged over the true retentions both reach. Reviews against
+desired retention are not smooth: with fuzzing off every card that keeps passing follows the same FSRS schedule,
+whose number of reviews in a year jumps between sweep points, and below about 0.85 lapses make a lower target cost
+more reviews, not fewer. So (a) and (b) each put one arm's own sweep point (a kink) against the other's
+interpolation and lean towards that arm; (c) leans towards neither. Means with 95% normal intervals over learners. Explicit reviews count every
 answered card after its first study (relearning steps and probes included; the first study is the same for both).
 """
 

@@ -17,15 +17,15 @@ and due within CREDIT_WINDOW (or overdue). A dependent passed just before a prer
 "knocks out", that prerequisite's review; credit earlier in an interval is not given at all. In the learner
 simulator (benchmarks/learner_sim.py) credit given all through an interval piled up into longer intervals for every
 card whose dependents were reviewed, transfer or not: a learner without transfer lost about a point of true recall
-for it, and learners with transfer saved no more reviews at equal recall than the deeper-first order alone. Near the
-due date, where the evidence of a pass weighs most against a review that is about to be spent, it saved more with
-transfer and cost a learner without transfer almost nothing.
+for it, and at equal true recall learners with transfer saved little or nothing. Near the due date, where a pass is
+evidence against a review about to be spent, credit saved more with transfer and cost a learner without transfer
+almost nothing.
 
 How a fraction f of a review is applied (``apply_credit``), for such a card, with stability S now:
 
 - stability moves f of the way towards what a full Good review now would give it, computed by fsrs, so FSRS's
-  own shape applies: the gain is near zero when recall is near 1, i.e. credit that comes early is worth almost
-  nothing, and largest when the card is nearly due:        S' = S + f (S_good - S)
+  own shape applies: the gain is smaller the higher recall still is (credit early in the window is worth less)
+  and largest when the card is due or overdue:             S' = S + f (S_good - S)
 - S' is capped by the reviewed card's own stability after its review (credit cannot make a prerequisite more
   durable than the evidence it came from) and by CREDIT_CEILING times the stability the card's own explicit
   reviews gave it; it is never lowered below S;
