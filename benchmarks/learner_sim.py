@@ -1,16 +1,21 @@
 """Learner simulator: does implicit credit through the prerequisite graph save explicit reviews? (issue 11)
 
     python benchmarks/learner_sim.py [--quick] [--json] [--seeds 20] [--graphs 5] [--roadmap-seeds 5]
+                                     [--transfers none,moderate] [--oracle] [--rows FILE] [--table-from FILE]
 
 Simulated learners study a prerequisite graph for a year: a new topic every few days (in prerequisite order), then
 a daily review session of at most BUDGET explicit reviews. Two schedulers, both the real code of mlpath.core over
 the `fsrs` package:
 
 - ``fsrs``:  every card scheduled on its own (mlpath.core.scheduling), most overdue first.
-- ``graph``: the same, plus implicit credit (mlpath.core.credit): a passed review credits the prerequisites' cards,
-  deeper topics are reviewed first so credit can knock out prerequisite reviews, a failed review probes the
-  weakest prerequisite (when its predicted recall is below the target), and the transfer strength is
-  recalibrated weekly from the learner's record so far (credited and held-out cards' next reviews).
+- ``graph``: the same, plus implicit credit (mlpath.core.credit): a passed review credits the prerequisites' cards
+  that are due within the credit window, deeper topics are reviewed first so credit can knock out prerequisite
+  reviews, a failed review probes the weakest prerequisite (when its predicted recall is below the target), and
+  the transfer strength is recalibrated weekly from the learner's record so far (credited and held-out cards' next
+  reviews).
+- ``oracle`` (with ``--oracle``, instead of ``graph``): a bound, not a scheduler. It is told every true transfer
+  event and counts it as a Good review of that card; no credit rule, no probes, deeper topics still first. No
+  credit rule knows more than this about transfer, so what it saves is about the most any could.
 
 The learner's *true* memory is not FSRS's and not the credit rule:
 
@@ -24,10 +29,15 @@ The scheduler sees edge weights perturbed from the true ones (log-normal noise) 
 default weight on the shipped roadmap (which gives none). Every card's recall is probed weekly from its true
 memory; true retention is the mean over probes and cards introduced so far.
 
-Both arms sweep desired retention. Each learner (graph x seed) is compared with itself under both arms (the same
-cards, each with its own random stream) at equal true retention, two ways: the graph arm's sweep interpolated to
-the true retention per-card FSRS reaches at desired retention 0.9, and per-card FSRS's sweep interpolated to the
-one the graph arm reaches at 0.9. Means with 95% normal intervals over learners. Explicit reviews count every
+Both arms sweep desired retention. Each learner (graph x seed: its own cards on each graph) is compared with itself
+under both arms (the same cards, each with its own random stream) at equal true retention, three ways: (a) the
+graph arm's sweep interpolated to the true retention per-card FSRS reaches at desired retention 0.9, (b) per-card
+FSRS's sweep interpolated to the one the graph arm reaches at 0.9, (c) the two arms' efficient frontiers (the
+undominated sweep points and their lower convex hull) averaged over the true retentions both reach. Reviews against
+desired retention are not smooth: with fuzzing off every card that keeps passing follows the same FSRS schedule,
+whose number of reviews in a year jumps between sweep points, and below about 0.85 lapses make a lower target cost
+more reviews, not fewer. So (a) and (b) each put one arm's own sweep point (a kink) against the other's
+interpolation and lean towards that arm; (c) leans towards neither. Means with 95% normal intervals over learners. Explicit reviews count every
 answered card after its first study (relearning steps and probes included; the first study is the same for both).
 """
 
@@ -85,14 +95,13 @@ def random_graph(rng: random.Random, name: str, n: int = 20, cards: int = 3) -> 
 
 
 def roadmap_graph(rng: random.Random, cards: int = 2) -> Graph | None:
-    try:
-        from mlpath.content import load
+    from mlpath.packs.loader import load
 
-        roadmap = load(ROOT / "content").roadmap
-    except Exception:  # noqa: BLE001 - the benchmark runs without content too
-        return None
+    if not (ROOT / "content").is_dir():
+        return None  # the benchmark runs without content too
+    roadmap = load(ROOT / "content").roadmap
     if roadmap is None:
-        return None
+        raise SystemExit("learner_sim: the shipped content does not load (mlpath validate content)")
     order = [t.id for t in roadmap.topics]
     ids = set(order)
     depth = cr.topic_depths({t.id: [p for p in t.prerequisites if p in ids] for t in roadmap.topics})
@@ -142,6 +151,7 @@ class Run:
     graph_aware: bool
     seed: int
     sched_weights: dict[tuple[str, str], float] | None
+    oracle: bool = False  # the graph arm told every true transfer event instead of the credit rule (a bound)
     cards: list[Card] = field(default_factory=list)
 
     def at(self, t: float) -> datetime:
@@ -217,7 +227,11 @@ class Run:
                         for pc in by_topic[pt]:
                             if pc.rng.random() < q and pc.rng.random() < pc.p(tt):  # retrieved along the way
                                 pc.exercise(tt, True)
-                if not self.graph_aware:
+                                if (self.oracle and pc.state.state == 2  # in review: a Good review, as if seen
+                                        and when - pc.state.last_review >= cr.MIN_ELAPSED):
+                                    pc.state = pc.shadow = review(pc.state, 3, when, desired_retention=r,
+                                                                  fuzzing=False)
+                if not self.graph_aware or self.oracle:
                     continue
                 states = {tp: [cr.CreditTarget(x.key, x.state, x.shadow.stability) for x in cs] for tp, cs in by_topic.items() if cs}
                 if success:
@@ -278,7 +292,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--roadmap-seeds", type=int, default=5, help="learners on the shipped roadmap (0: none)")
     ap.add_argument("--rows", type=Path, help="also append each run's JSON row to this file as it finishes")
     ap.add_argument("--table-from", type=Path, help="print the table from rows saved with --rows, run nothing")
+    ap.add_argument("--transfers", default=",".join(TRANSFER),
+                    help=f"comma-separated true transfer levels to run (of {', '.join(TRANSFER)})")
+    ap.add_argument("--oracle", action="store_true",
+                    help="a bound instead of the graph arm: arm 'oracle' is told every true transfer event and "
+                         "counts it as a Good review (no credit rule, no probes; deeper topics still first)")
     args = ap.parse_args(argv)
+    transfers = {k: TRANSFER[k] for k in args.transfers.split(",") if k}
     if args.table_from:
         rows = [json.loads(line) for line in args.table_from.read_text().splitlines() if line.strip()]
         retentions = sorted({r["desired_retention"] for r in rows})
@@ -302,12 +322,17 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     rows = []
+    other = "oracle" if args.oracle else "graph"
+    graph_index = {name: i for i, name in enumerate(dict.fromkeys(g.name for g, _ in cases))}
     for g, seed in cases:
         weights = None if g.name == "roadmap" else perturbed(random.Random(seed * 7919 + 1), g.true_weights)
-        for tname, tau in TRANSFER.items():
+        # each learner its own cards: the same seed on another graph is another learner (without true transfer the
+        # per-card arm does not depend on the graph, and shared seeds would repeat its runs across graphs)
+        learner = (graph_index[g.name] * 1009 + seed) * 1000 + 17
+        for tname, tau in transfers.items():
             for r in retentions:
-                for arm in ("fsrs", "graph"):
-                    res = Run(g, tau, r, arm == "graph", seed * 1000 + 17, weights).simulate()
+                for arm in ("fsrs", other):
+                    res = Run(g, tau, r, arm != "fsrs", learner, weights, oracle=arm == "oracle").simulate()
                     rows.append({"graph": g.name, "seed": seed, "transfer": tname, "arm": arm,
                                  "desired_retention": r, "explicit_reviews": res.explicit_reviews,
                                  "true_retention": round(res.true_retention, 5), "credits": res.credits,
@@ -331,6 +356,46 @@ class Paired(NamedTuple):
     at_graph_level: float  # graph reviews at r_ref against per-card reviews interpolated to the graph's retention
     same_reviews: float  # both at desired r_ref: change in reviews
     same_retention: float  # both at desired r_ref: change in true retention, in points
+    frontier: float  # the two arms' efficient frontiers compared over the true retention both reach (nan: none)
+
+
+def efficient_frontier(points: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The sweep's (true retention, reviews) points a scheduler would choose between: those no other point beats on
+    both (more retention for no more reviews), then their lower convex hull, rising in retention. Mixing two
+    settings (some cards at one, some at the other) reaches any point on a segment, so the hull is reachable."""
+    pts = sorted(set(points))
+    kept = [p for p in pts if not any(q != p and q[0] >= p[0] and q[1] <= p[1] for q in pts)]
+    hull: list[tuple[float, float]] = []
+    for p in kept:
+        while len(hull) >= 2 and ((hull[-1][1] - hull[-2][1]) * (p[0] - hull[-2][0])
+                                  >= (p[1] - hull[-2][1]) * (hull[-1][0] - hull[-2][0])):
+            hull.pop()
+        hull.append(p)
+    return hull
+
+
+def on_frontier(x: float, hull: Sequence[tuple[float, float]]) -> float:
+    """Reviews at true retention ``x`` on a frontier (x within its range)."""
+    if len(hull) == 1 or x <= hull[0][0]:
+        return hull[0][1]
+    for (x0, y0), (x1, y1) in zip(hull, hull[1:]):
+        if x <= x1:
+            return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    return hull[-1][1]
+
+
+def frontier_change(fsrs: Sequence[tuple[float, float]], other: Sequence[tuple[float, float]],
+                    levels: int = 11) -> float:
+    """Percent change in reviews from the per-card arm's frontier to the other's, averaged over ``levels`` evenly
+    spaced true retentions across the range both frontiers cover (nan when they do not overlap). Unlike (a) and
+    (b) it does not put one arm's own sweep point against the other's interpolation: each of FSRS's deterministic
+    schedules makes a kink in the curve at its sweep points, which favours whichever arm supplies the point."""
+    hf, ho = efficient_frontier(fsrs), efficient_frontier(other)
+    lo, hi = max(hf[0][0], ho[0][0]), min(hf[-1][0], ho[-1][0])
+    if hi < lo or (hi == lo and levels > 1 and (len(hf) > 1 or len(ho) > 1)):
+        return float("nan")
+    xs = [lo + (hi - lo) * i / max(levels - 1, 1) for i in range(levels)]
+    return statistics.fmean(100 * (on_frontier(x, ho) / on_frontier(x, hf) - 1) for x in xs)
 
 
 def paired(rows: list[dict], r_ref: float) -> list[Paired]:
@@ -339,8 +404,10 @@ def paired(rows: list[dict], r_ref: float) -> list[Paired]:
         by.setdefault((row["graph"], row["seed"]), []).append(row)
     out = []
     for case_rows in by.values():
+        other = next((x["arm"] for x in case_rows if x["arm"] != "fsrs"), "graph")
         arm = {a: sorted((x for x in case_rows if x["arm"] == a), key=lambda x: x["desired_retention"])
-               for a in ("fsrs", "graph")}
+               for a in ("fsrs", other)}
+        arm["graph"] = arm[other]
         f = next(x for x in arm["fsrs"] if x["desired_retention"] == r_ref)
         g = next(x for x in arm["graph"] if x["desired_retention"] == r_ref)
 
@@ -350,7 +417,9 @@ def paired(rows: list[dict], r_ref: float) -> list[Paired]:
         out.append(Paired(100 * (curve("graph", f["true_retention"]) / f["explicit_reviews"] - 1),
                           100 * (g["explicit_reviews"] / curve("fsrs", g["true_retention"]) - 1),
                           100 * (g["explicit_reviews"] / f["explicit_reviews"] - 1),
-                          100 * (g["true_retention"] - f["true_retention"])))
+                          100 * (g["true_retention"] - f["true_retention"]),
+                          frontier_change([(x["true_retention"], x["explicit_reviews"]) for x in arm["fsrs"]],
+                                          [(x["true_retention"], x["explicit_reviews"]) for x in arm["graph"]])))
     return out
 
 
@@ -362,11 +431,15 @@ def print_table(rows, retentions, cases, elapsed) -> None:
     print("Graph-aware against per-card FSRS, change in explicit reviews (negative = fewer) at equal true "
           "retention: (a) at the true retention per-card FSRS reaches with desired retention 0.9 (the graph arm's "
           "sweep interpolated there), (b) at the one the graph arm reaches with 0.9 (per-card FSRS's sweep "
-          "interpolated there); then both at desired retention 0.9. Means with 95% intervals over learners.\n")
+          "interpolated there); (c) averaged over the true retentions both arms' efficient frontiers cover (each "
+          "arm's undominated sweep points and their lower convex hull); then both at desired retention 0.9. Means "
+          "with 95% intervals over learners"
+          + ("; the graph arm here is the oracle bound (told every true transfer event).\n"
+             if any(x["arm"] == "oracle" for x in rows) else ".\n"))
     print("| graphs | true transfer | per-card reviews | per-card true retention | (a) reviews, equal retention "
-          "| (b) reviews, equal retention | same setting: reviews | same setting: retention (points) "
-          "| final strength |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+          "| (b) reviews, equal retention | (c) reviews, frontiers | same setting: reviews "
+          "| same setting: retention (points) | final strength |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     fmt = lambda v, u="%": f"{v[0]:+.1f}{u} [{v[1]:+.1f}, {v[2]:+.1f}]"  # noqa: E731
     for gname, gf in (("random", lambda x: x["graph"] != "roadmap"), ("roadmap", lambda x: x["graph"] == "roadmap")):
         for tname in TRANSFER:
@@ -375,9 +448,9 @@ def print_table(rows, retentions, cases, elapsed) -> None:
                 continue
             ps = paired(sel, r_ref)
             base = [x for x in sel if x["arm"] == "fsrs" and x["desired_retention"] == r_ref]
-            strengths = [x["strength"] for x in sel if x["arm"] == "graph" and x["desired_retention"] == r_ref]
-            cols = [fmt(interval95([getattr(p, k) for p in ps])) for k in ("at_fsrs_level", "at_graph_level",
-                                                                            "same_reviews")]
+            strengths = [x["strength"] for x in sel if x["arm"] != "fsrs" and x["desired_retention"] == r_ref]
+            cols = [fmt(interval95([v for p in ps if (v := getattr(p, k)) == v]))
+                    for k in ("at_fsrs_level", "at_graph_level", "frontier", "same_reviews")]
             print(f"| {gname} | {tname} | {statistics.fmean(x['explicit_reviews'] for x in base):.0f} "
                   f"| {100 * statistics.fmean(x['true_retention'] for x in base):.1f}% "
                   f"| {' | '.join(cols)} | {fmt(interval95([p.same_retention for p in ps]), '')} "

@@ -88,12 +88,29 @@ def test_a_pass_moves_stability_part_of_the_way_to_a_good_review():
 
 
 def test_early_credit_is_discounted():
-    early, due = card(10, 1), card(10, 10)  # recall 0.99 vs 0.9
+    early, due = card(10, 7), card(10, 10)  # due in 3 days (the window's edge), recall about 0.925; due now, 0.9
     gain_early = cr.apply_credit(early, 0.5, 100, NOW).stability - 10
     gain_due = cr.apply_credit(due, 0.5, 100, NOW).stability - 10
-    assert gain_early == pytest.approx(0.5 * (good_stability(10, 5.0, curve(1, 10)) - 10), rel=1e-6)
+    assert gain_early == pytest.approx(0.5 * (good_stability(10, 5.0, curve(7, 10)) - 10), rel=1e-6)
     assert gain_due == pytest.approx(0.5 * (good_stability(10, 5.0, 0.9) - 10), rel=1e-6)
-    assert gain_early < gain_due / 5
+    assert 0 < gain_early < gain_due
+
+
+def test_credit_only_near_the_due_date():
+    assert cr.CREDIT_WINDOW == timedelta(days=3)
+    # Due in 4 days (and in 9): no credit at all; due in 3 days, now, or 5 days ago: credit.
+    for days_ago in (6, 1):
+        assert not cr.creditable(card(10, days_ago), NOW)
+        assert cr.apply_credit(card(10, days_ago), 1.0, 100, NOW) == card(10, days_ago)
+    for days_ago in (7, 10, 15):
+        assert cr.creditable(card(10, days_ago), NOW)
+        after = cr.apply_credit(card(10, days_ago), 1.0, 100, NOW)
+        assert after.stability == pytest.approx(good_stability(10, 5.0, curve(days_ago, 10)), rel=1e-6)
+    # implicit_credit writes no row for a card outside the window, held out or not.
+    cards = {"p": [CreditTarget(k, card(10, 6), None) for k in range(10)]
+             + [CreditTarget(10, card(10, 7), None)]}
+    rows = cr.implicit_credit("t", card(30, 0), cards, {"t": ["p"], "p": []}, NOW, strength=1.0)
+    assert [r.card_id for r in rows] == [10]
 
 
 def test_credit_is_capped_and_never_lowers_stability():
@@ -186,12 +203,15 @@ def test_no_credit_at_zero_strength_or_from_an_unreviewed_source():
 def test_replay_rebuilds_a_card_from_reviews_and_credits():
     t0 = NOW - timedelta(days=20)
     reviews = [(3, t0, None), (3, t0 + timedelta(minutes=10), None), (3, t0 + timedelta(days=3), None)]
-    credits = [(t0 + timedelta(days=8), 0.3, 50.0)]
     c = new_card(t0)
     c = review(c, 3, t0, fuzzing=False)
     c = review(c, 3, t0 + timedelta(minutes=10), fuzzing=False)
     c = review(c, 3, t0 + timedelta(days=3), fuzzing=False)
-    c = cr.apply_credit(c, 0.3, 50.0, t0 + timedelta(days=8))
+    assert c.due == t0 + timedelta(days=14)  # stability about 11 after the review on day 3
+    # A credit on day 8 (due in 6 days) is outside the window and changes nothing; one on day 12 counts.
+    assert cr.apply_credit(c, 0.3, 50.0, t0 + timedelta(days=8)) == c
+    credits = [(t0 + timedelta(days=8), 0.3, 50.0), (t0 + timedelta(days=12), 0.3, 50.0)]
+    c = cr.apply_credit(c, 0.3, 50.0, t0 + timedelta(days=12))
     assert cr.replay_with_credits(reviews, credits, t0) == c
     assert cr.replay_with_credits(reviews, [], t0).stability < c.stability
 

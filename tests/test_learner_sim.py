@@ -97,3 +97,50 @@ def test_json_rows(monkeypatch, capsys):
     assert {r["transfer"] for r in rows} == {"none", "moderate"} and {r["arm"] for r in rows} == {"fsrs", "graph"}
     assert all({"transfer", "arm", "explicit_reviews", "true_retention"} <= set(r) for r in rows)
     assert len(rows) == 2 * 2 * len(sim.RETENTIONS)
+
+
+def test_efficient_frontier_drops_dominated_points_and_keeps_the_lower_hull():
+    pts = [(0.90, 1100), (0.91, 800), (0.93, 850), (0.94, 1000), (0.95, 1050), (0.96, 1300)]
+    # (0.90, 1100) costs more than (0.91, 800) for less; (0.94, 1000) lies above the chord from 0.93 to 0.95 (950
+    # there), so mixing those two settings beats it.
+    hull = sim.efficient_frontier(pts)
+    assert hull == [(0.91, 800), (0.93, 850), (0.95, 1050), (0.96, 1300)]
+    assert sim.on_frontier(0.94, hull) == pytest.approx(950)
+    assert sim.on_frontier(0.92, hull) == pytest.approx(825)
+    assert sim.efficient_frontier([(0.9, 700)]) == [(0.9, 700)]
+
+
+def test_frontier_change_over_the_common_range():
+    fsrs = [(0.90, 1000), (0.95, 2000)]
+    other = [(0.90, 800), (0.95, 1600), (0.97, 2000)]  # 20% fewer reviews wherever both reach
+    assert sim.frontier_change(fsrs, other) == pytest.approx(-20.0)
+    assert sim.frontier_change(other, fsrs) == pytest.approx(25.0)
+    assert math.isnan(sim.frontier_change([(0.90, 1000), (0.92, 1200)], [(0.93, 900), (0.95, 1100)]))
+
+
+def test_the_shipped_roadmap_loads_as_a_graph():
+    g = sim.roadmap_graph(random.Random(7))
+    assert g is not None and len(g.order) > 50
+    index = {t: i for i, t in enumerate(g.order)}
+    assert all(index[p] < index[t] for t, ps in g.prerequisites.items() for p in ps)
+
+
+@pytest.mark.slow
+def test_the_oracle_arm_is_told_true_transfer(monkeypatch):
+    monkeypatch.setattr(sim, "DAYS", 60)
+    g = sim.random_graph(random.Random(1), "g", n=8)
+    weights = sim.perturbed(random.Random(2), g.true_weights)
+    plain = sim.Run(g, 0.5, 0.9, False, 5, weights).simulate()
+    oracle = sim.Run(g, 0.5, 0.9, True, 5, weights, oracle=True).simulate()
+    assert oracle.credits == 0 and oracle.final_strength == sim.cr.INITIAL_STRENGTH
+    # Told of transfer events, it postpones reviews: fewer of them in the same 60 days.
+    assert oracle.explicit_reviews < plain.explicit_reviews
+
+
+@pytest.mark.slow
+def test_oracle_and_transfers_flags(monkeypatch, capsys):
+    monkeypatch.setattr(sim, "DAYS", 20)
+    assert sim.main(["--json", "--seeds", "1", "--graphs", "1", "--roadmap-seeds", "0", "--oracle",
+                     "--transfers", "moderate"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {r["transfer"] for r in rows} == {"moderate"} and {r["arm"] for r in rows} == {"fsrs", "oracle"}
