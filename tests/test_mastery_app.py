@@ -186,6 +186,8 @@ def test_progress_counts_learned_and_mastered_per_area(mini):
 
 def test_implicit_credit_setting(home):
     home.mkdir(parents=True, exist_ok=True)
+    assert settings.load(home / "config.toml").implicit_credit is True  # on unless switched off (see README)
+    (home / "config.toml").write_text("implicit_credit = false\n")
     assert settings.load(home / "config.toml").implicit_credit is False
     (home / "config.toml").write_text("implicit_credit = true\n")
     assert settings.load(home / "config.toml").implicit_credit is True
@@ -196,7 +198,9 @@ def test_implicit_credit_setting(home):
 
 # --- implicit credit -------------------------------------------------------------------------------------------
 
-def test_off_by_default_no_credit_rows(mini):
+def test_switched_off_no_credit_rows(mini, home):
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text("implicit_credit = false\n")
     learn_both()
     quiz(["matrices"], T0 + timedelta(days=3))
     assert rows("SELECT COUNT(*) FROM implicit_credit") == [(0,)]

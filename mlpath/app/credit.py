@@ -31,7 +31,7 @@ class AfterAnswer(NamedTuple):
 
 
 def enabled(s: Session) -> bool:
-    return bool(getattr(s.settings, "implicit_credit", False))
+    return bool(s.settings.implicit_credit)
 
 
 def prerequisites(s: Session) -> dict[str, tuple[str, ...]]:
