@@ -412,3 +412,47 @@ def test_a_bad_learner_object_refuses_the_whole_file(cli, learner, tmp_path, lea
     code, out, err = cli("import", str(bad))
     assert code == 2 and out == "" and err.count("\n") == 1 and message in err, err
     assert snapshot() == before  # not even the (valid) reviews went in
+
+
+def test_topics_placed_by_placement_are_still_placed_after_a_restore(cli, learner, tmp_path):
+    from mlpath.store import placement
+
+    s = session()
+    try:
+        assert placement.skip_with_reason(s.conn, s.pack, ["matrices", "pca"], placement.PLACEMENT, NOW) == [
+            "matrices", "pca"]
+        placed = placement.placed(s.conn, s.pack)
+    finally:
+        s.close()
+    assert placed == {"matrices", "pca"}
+    file = tmp_path / "backup.json"
+    run(cli, "export", str(file))
+    events = json.loads(file.read_text())["status_events"]
+    assert sorted(e["topic"] for e in events if e["reason"] == "placement") == ["matrices", "pca"]
+
+    learner("fresh")
+    run(cli, "import", str(file))
+    s = session()
+    try:
+        assert placement.placed(s.conn, s.pack) == placed
+        assert s.conn.execute("SELECT COUNT(*) FROM status_reason").fetchone()[0] == 2
+    finally:
+        s.close()
+    run(cli, "import", str(file))  # again: nothing doubled
+    s = session()
+    try:
+        assert s.conn.execute("SELECT COUNT(*) FROM status_reason").fetchone()[0] == 2
+    finally:
+        s.close()
+
+
+def test_a_status_change_with_a_reason_that_is_not_an_id_refuses_the_file(cli, learner, tmp_path):
+    file = tmp_path / "backup.json"
+    run(cli, "export", str(file))
+    doc = json.loads(file.read_text())
+    doc["status_events"][0]["reason"] = "<script>"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    learner("fresh")
+    code, out, err = cli("import", str(bad))
+    assert code == 2 and err.count("\n") == 1 and "status_events[0].reason" in err

@@ -16,7 +16,8 @@ pack) and says how many it left out. A version-1 backup (from before packs) has 
 into the pack in use, or the one named, since that is the roadmap they were made with.
 
 - statuses:      topic, area, status (in_progress | done | skipped), started_at, finished_at, updated_at
-- status_events: topic, area, status (also not_started, a reset), at
+- status_events: topic, area, status (also not_started, a reset), at, reason (version 3, optional: why the change
+                 was made, e.g. placement)
 - cards:         question, topic, area, kind, state, step, stability, difficulty, due, last_review, created_at,
                  reps, lapses
 - reviews:       question, topic, area, reviewed_at, rating (1-4), correct, answer, response_ms, seed, flag
@@ -420,8 +421,11 @@ def _parse_status(rec: dict, where: str) -> tuple:
 
 
 def _parse_event(rec: dict, where: str) -> tuple:
+    reason = rec.get("reason")
+    if reason is not None:
+        reason = _id(rec, "reason", where)
     return (_id(rec, "topic", where), _id(rec, "area", where), _choice(rec, "status", where, STATUSES),
-            _time(rec, "at", where))
+            _time(rec, "at", where), reason)
 
 
 def _parse_card(rec: dict, where: str) -> tuple:

@@ -85,8 +85,9 @@ DUMP: dict[str, tuple[tuple[str, ...], frozenset[str], str]] = {
         "SELECT x.pack, x.topic_id, x.status, x.started_at, x.finished_at, x.updated_at FROM topic_status x{where} "
         "ORDER BY x.pack, x.topic_id"),
     "status_events": (
-        ("pack", "topic", "area", "status", "at"), frozenset({"at"}),
-        "SELECT x.pack, x.topic_id, x.status, x.at FROM status_event x{where} ORDER BY x.at, x.id"),
+        ("pack", "topic", "area", "status", "at", "reason"), frozenset({"at"}),
+        "SELECT x.pack, x.topic_id, x.status, x.at, r.reason FROM status_event x "
+        "LEFT JOIN status_reason r ON r.event_id = x.id{where} ORDER BY x.at, x.id"),
     "cards": (
         ("pack", "question", "topic", "area", "kind", "state", "step", "stability", "difficulty", "due",
          "last_review", "created_at", "reps", "lapses"),
@@ -161,7 +162,7 @@ def dump(conn: sqlite3.Connection, pack: str | None) -> dict[str, list[dict]]:
 # (optional in a file) is computed at the merge when absent.
 STAGING: dict[str, tuple[str, ...]] = {
     "statuses": ("pack", "topic", "area", "status", "started_at", "finished_at", "updated_at"),
-    "status_events": ("pack", "topic", "area", "status", "at"),
+    "status_events": ("pack", "topic", "area", "status", "at", "reason"),
     "cards": ("pack", "question", "topic", "area", "kind", "state", "step", "stability", "difficulty", "due",
               "last_review", "created_at", "reps", "lapses"),
     "reviews": ("pack", "question", "topic", "area", "reviewed_at", "rating", "correct", "answer", "response_ms",
@@ -434,6 +435,12 @@ def _merge_staged(conn: sqlite3.Connection, now: datetime, review_names: set[tup
             "AND y.status = e.status AND y.at = e.at) AND NOT EXISTS (SELECT 1 FROM status_event x "
             "WHERE x.pack = e.pack AND x.topic_id = e.topic AND x.status = e.status AND x.at = e.at) "
             "ORDER BY e.seq").rowcount
+        # why a change was made (placement's skips), on the stored event with the same key, unless it has one
+        conn.execute(
+            "INSERT OR IGNORE INTO status_reason (event_id, reason) SELECT x.id, e.reason FROM import_event e "
+            "JOIN status_event x ON x.pack = e.pack AND x.topic_id = e.topic AND x.status = e.status AND x.at = e.at "
+            "WHERE e.reason IS NOT NULL AND e.seq = (SELECT MIN(seq) FROM import_event y WHERE y.pack = e.pack "
+            "AND y.topic = e.topic AND y.status = e.status AND y.at = e.at)")
 
         for (pack, question, state, step, stability, difficulty, due, last, created, reps, lapses) in conn.execute(
                 "SELECT pack, question, state, step, stability, difficulty, due, last_review, created_at, reps, "
