@@ -192,13 +192,17 @@ def _reviews(conn) -> list[tuple]:
                         "ORDER BY id").fetchall()
 
 
-def test_a_file_without_uids_merges_as_the_general_path_does(cli, learner, tmp_path):
+def _dumped() -> tuple[dict, list[tuple]]:
+    """The learner's history as a backup holds it, and the stored reviews."""
     s = _session()
     try:
-        data = history.dump(s.conn, None)
-        before = _reviews(s.conn)
+        return history.dump(s.conn, None), _reviews(s.conn)
     finally:
         s.close()
+
+
+def test_a_file_without_uids_merges_as_the_general_path_does(cli, learner, tmp_path):
+    data, before = _dumped()
     assert len(before) > 3
     first = data["reviews"][0]
     twin = dict(first, answer="a later copy")  # the same key later in the file: the first copy counts
@@ -229,12 +233,7 @@ def test_a_file_without_uids_merges_as_the_general_path_does(cli, learner, tmp_p
 
 
 def test_with_some_uids_in_the_file_both_rules_still_hold(cli, learner, tmp_path):
-    s = _session()
-    try:
-        data = history.dump(s.conn, None)
-        before = _reviews(s.conn)
-    finally:
-        s.close()
+    data, before = _dumped()
     given_uid = review_uid("elsewhere", datetime(2020, 1, 1, tzinfo=timezone.utc), 3)
     data["reviews"][0] = dict(data["reviews"][0], uid=given_uid)
     # a later record with another key but the same uid: a copy of the first, not added
