@@ -167,3 +167,38 @@ def test_retention_config(mini, home):
     (home / "config.toml").write_text("desired_retention = 0.85\n")
     assert settings.load(home / "config.toml").desired_retention == 0.85
     assert open_session(now=T0).settings.desired_retention == 0.85
+
+
+@pytest.mark.parametrize("where", ["drawing the next question", "crediting after an answer"])
+def test_ctrl_c_between_questions_ends_the_quiz_with_what_was_answered(mini, monkeypatch, where):
+    """Ctrl-C lands wherever the loop is, not only at a prompt: the quiz still ends with its summary."""
+    from mlpath.app import credit
+    from mlpath.core import questions
+
+    s = open_session(now=T0)
+    items = quizzing.quiz_queue(s, ["vectors"], 20, 20)
+    calls = {"n": 0}
+    if where == "drawing the next question":
+        real = questions.present
+
+        def present(question, seed=None):
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise KeyboardInterrupt
+            return real(question, seed)
+
+        monkeypatch.setattr(questions, "present", present)
+    else:
+        real = credit.after_answer
+
+        def after_answer(*args, **kwargs):
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise KeyboardInterrupt
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(credit, "after_answer", after_answer)
+    result = quizzing.run_quiz(s, items, RightUI([]), clock=lambda: T0, learning_steps=False)
+    answered = 1 if where == "drawing the next question" else 2
+    assert result.interrupted and result.answered == answered and len(result.items) == answered
+    assert s.conn.execute("SELECT COUNT(*) FROM review").fetchone()[0] == answered  # every answer given is saved

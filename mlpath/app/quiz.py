@@ -209,13 +209,13 @@ def run_quiz(s: Session, items: list[QuizItem], ui: QuizUI, *, self_grade: bool 
         number += 1
         qid = item.question["id"]
         showings[qid] = showings.get(qid, 0) + 1
-        if showings[qid] > 1:
-            result.repeated += 1
-        p = present(item.question, question_seed(seed, qid, showings[qid]))
-        title = s.roadmap.by_id[p.topic].title if p.topic in s.roadmap.by_id else p.topic
         flag: str | None = None
         answer: str | None
         try:
+            p = present(item.question, question_seed(seed, qid, showings[qid]))  # (a generator may take a moment)
+            title = s.roadmap.by_id[p.topic].title if p.topic in s.roadmap.by_id else p.topic
+            if showings[qid] > 1:
+                result.repeated += 1
             ui.question(number, number + len(queue), p, title)
             started = time.monotonic()
             if p.kind == "flashcard":
@@ -259,17 +259,23 @@ def run_quiz(s: Session, items: list[QuizItem], ui: QuizUI, *, self_grade: bool 
         now = clock()
         after, review_id = _commit(s, item, p, correct=correct, rating=rating, answer=answer, response_ms=elapsed,
                                    now=now, flag=flag)
-        from mlpath.app import credit  # issue 11: mastery evidence; implicit credit, probes, calibration
-
-        extra = credit.after_answer(s, p.id, p.topic, item.card.state if item.card else None, after, rating, now)
+        # counted as soon as it is saved, so that a Ctrl-C from here on still reports it
         result.answered += 1
         result.right += bool(correct)
         result.wrong += not correct
         result.dont_know += flag == DONT_KNOW
         result.typos += flag == TYPO
         entry = {"id": p.id, "topic": p.topic, "correct": bool(correct), "rating": rating, "due": after.due.isoformat(),
-                 "flag": flag, "refreshed": list(extra.refreshed)}
+                 "flag": flag, "refreshed": []}
         result.items.append(entry)
+        from mlpath.app import credit  # issue 11: mastery evidence; implicit credit, probes, calibration
+
+        try:
+            extra = credit.after_answer(s, p.id, p.topic, item.card.state if item.card else None, after, rating, now)
+        except KeyboardInterrupt:  # its own transaction rolled back; the answer is saved
+            result.interrupted = True
+            break
+        entry["refreshed"] = list(extra.refreshed)
         def again(state) -> bool:
             return learning_steps and showings[qid] < MAX_SHOWINGS and comes_back_in_session(state, now)
 
