@@ -56,8 +56,9 @@ def _run(argv: list[str], env: dict, stdin=subprocess.DEVNULL) -> float:
     return elapsed
 
 
-def _first_question(argv: list[str], env: dict) -> float:
-    """From start until the first question's text is on stdout (stdin is a pipe, as in a script); then kill."""
+def time_to_first_question(argv: list[str], env: dict, reap=lambda proc: proc.wait()) -> tuple[float, object]:
+    """From start until the first question's text is on stdout (stdin is a pipe, as in a script); then kill.
+    Returns the seconds and what ``reap`` (given the killed process) returns: by default its exit status."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
@@ -67,13 +68,19 @@ def _first_question(argv: list[str], env: dict) -> float:
             if not line:
                 raise SystemExit(f"{' '.join(argv)} showed no question:\n{proc.stderr.read().decode()}")
             if header and line.strip():
-                return time.perf_counter() - t0  # the question's text (the line after its header)
+                elapsed = time.perf_counter() - t0  # the question's text (the line after its header)
+                break
             header = header or line.startswith(b"[1/")
     finally:
         proc.kill()
-        proc.wait()
+        reaped = reap(proc)
         for stream in (proc.stdin, proc.stdout, proc.stderr):
             stream.close()
+    return elapsed, reaped
+
+
+def _first_question(argv: list[str], env: dict) -> float:
+    return time_to_first_question(argv, env)[0]
 
 
 def _completion(argv: list[str], env: dict) -> float:

@@ -28,7 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench import ensure_history, env_for, machine, mlpath_exe  # noqa: E402
+from bench import ensure_history, env_for, machine, mlpath_exe, time_to_first_question  # noqa: E402
 
 QUIZ_AREA = "linear-algebra"
 
@@ -55,24 +55,8 @@ def run(argv: list[str], env: dict) -> tuple[float, int]:
 
 
 def first_question(argv: list[str], env: dict) -> tuple[float, int]:
-    """From start until the first question's text is on stdout (stdin a pipe, as in a script); then kill."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        header = False
-        while True:
-            line = proc.stdout.readline()
-            if not line:
-                raise SystemExit(f"{' '.join(argv)} showed no question:\n{proc.stderr.read().decode()}")
-            if header and line.strip():
-                elapsed = time.perf_counter() - t0
-                break
-            header = header or line.startswith(b"[1/")
-    finally:
-        proc.kill()
-    _, rss = _wait(proc)
-    for stream in (proc.stdin, proc.stdout, proc.stderr):
-        stream.close()
+    """(seconds until the first question's text is on stdout, peak RSS in KB); see bench.time_to_first_question."""
+    elapsed, (_code, rss) = time_to_first_question(argv, env, reap=_wait)
     return elapsed, rss
 
 
