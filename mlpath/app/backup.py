@@ -477,8 +477,7 @@ class LearnerChoices(NamedTuple):
     """A backup's ``learner`` object, checked."""
 
     settings: dict[str, dict[str, str]]  # pack -> {key: value}
-    memory_model: tuple | None  # (changed_at, None) for the defaults, or (changed_at, weights, fitted_at, reviews,
-    #                             trained_on, log_loss, rmse_bins, previous_log_loss, previous_rmse_bins, calibration)
+    memory_model: Any  # mlpath.store.parameters.Choice, or None
 
 
 def _object(value: Any, where: str, limit: int) -> dict:
@@ -508,10 +507,12 @@ def _parse_learner(value: Any) -> LearnerChoices:
         return LearnerChoices(settings, None)
     where = f"{where}.memory_model"
     model = _object(model, where, 20)
+    from mlpath.store.parameters import Choice, StoredParameters
+
     changed = from_db(_time(model, "changed_at", where))
     weights = model.get("parameters")
     if weights is None:
-        return LearnerChoices(settings, (changed, None))
+        return LearnerChoices(settings, Choice(changed, None))
     if type(weights) is not list or len(weights) != 21:
         raise _Invalid(f"{where}.parameters: expected 21 numbers or null, got {_show(weights)}")
     checked = tuple(_float({"w": w}, "w", f"{where}.parameters[{i}]", -1e6, 1e6) for i, w in enumerate(weights))
@@ -528,12 +529,12 @@ def _parse_learner(value: Any) -> LearnerChoices:
                             _int(n, "v", f"{where}.calibration[{i}]", lo=0),
                             _float(predicted, "v", f"{where}.calibration[{i}]", 0, 1),
                             _float(actual, "v", f"{where}.calibration[{i}]", 0, 1)))
-    return LearnerChoices(settings, (
-        changed, checked, from_db(_time(model, "fitted_at", where)), _int(model, "reviews", where, lo=0),
+    return LearnerChoices(settings, Choice(changed, StoredParameters(
+        0, checked, from_db(_time(model, "fitted_at", where)), _int(model, "reviews", where, lo=0),
         _int(model, "trained_on", where, lo=0),
         *(_float(model, key, where, 0, math.inf) for key in ("log_loss", "rmse_bins", "previous_log_loss",
                                                              "previous_rmse_bins")),
-        tuple(calibration)))
+        tuple(calibration))))
 
 
 def _check_header(key: str, value: Any) -> None:
@@ -1074,22 +1075,14 @@ def import_backup(s, path: Path, all_packs: bool = False) -> dict[str, Any]:
 def _take_learner(s, conn, learner: LearnerChoices, packs: list[str]) -> dict[str, Any]:
     """Inside the import's transaction: the settings this device has not chosen, for the packs imported into; and
     the backup's memory model if it was chosen later than this device's, every card rescheduled with it."""
-    from mlpath.app.optimize import rescheduled_states
+    from mlpath.app.optimize import use_choice
     from mlpath.store import parameters
 
     settings = sum(queries.add_missing_learner_settings(conn, pack, learner.settings.get(pack, {}))
                    for pack in packs)
-    taken = False
     model = learner.memory_model
     mine = parameters.choice(conn)
-    if model is not None and (mine is None or model[0] > mine.changed_at):
-        states, _moved = rescheduled_states(s, None if len(model) == 2 else model[1])
-        if len(model) == 2:
-            parameters.reset_in(conn, states, at=model[0])
-        else:
-            changed, weights, fitted, reviews, trained_on, loss, rmse, prev_loss, prev_rmse, calibration = model
-            parameters.adopt_in(conn, weights, fitted_at=fitted, reviews=reviews, trained_on=trained_on,
-                                log_loss=loss, rmse_bins=rmse, previous_log_loss=prev_loss,
-                                previous_rmse_bins=prev_rmse, card_states=states, calibration=list(calibration))
-        taken = True
+    taken = model is not None and (mine is None or model.changed_at > mine.changed_at)
+    if taken:
+        use_choice(s, model, in_transaction=True)
     return {"settings": settings, "memory_model": taken}

@@ -174,6 +174,21 @@ def rescheduled_states(s: Session, weights: tuple[float, ...] | None) -> tuple[l
     return list(states.items()), moved
 
 
+def use_choice(s: Session, choice: "stored.Choice", in_transaction: bool = False) -> None:
+    """Switch to a memory model chosen elsewhere (another device's, a backup's): its fit, or the defaults after a
+    reset, remembered with when it was chosen; every card is rescheduled with it. ``in_transaction``: inside a
+    transaction the caller holds (an import's)."""
+    fit = choice.fit
+    states, _moved = rescheduled_states(s, None if fit is None else fit.parameters)
+    if fit is None:
+        (stored.reset_in if in_transaction else stored.reset)(s.conn, states, at=choice.changed_at)
+        return
+    (stored.adopt_in if in_transaction else stored.adopt)(
+        s.conn, fit.parameters, fitted_at=fit.fitted_at, reviews=fit.reviews, trained_on=fit.trained_on,
+        log_loss=fit.log_loss, rmse_bins=fit.rmse_bins, previous_log_loss=fit.previous_log_loss,
+        previous_rmse_bins=fit.previous_rmse_bins, card_states=states, calibration=list(fit.calibration))
+
+
 def optimize(s: Session, *, dry_run: bool = False) -> Optimized:
     """Fit, compare with the parameters in use on the latest 20% of the history, adopt only if better."""
     _require_fitting()

@@ -203,8 +203,8 @@ def _finite(value) -> bool:
     return isinstance(value, float) and math.isfinite(value)
 
 
-def _pulled_model(row: tuple) -> tuple | None:
-    """The server's memory model row checked as untrusted input: (changed_at, fit values or None)."""
+def _pulled_model(row: tuple):
+    """The server's memory model row checked as untrusted input, as a parameters.Choice; None if it is not one."""
     from mlpath.server.sync import utc
     from mlpath.store import parameters as stored
 
@@ -212,14 +212,14 @@ def _pulled_model(row: tuple) -> tuple | None:
     if not (isinstance(changed, datetime) and changed.tzinfo is not None):
         return None
     if weights is None:
-        return utc(changed), None
+        return stored.Choice(utc(changed), None)
     if not (isinstance(weights, list) and len(weights) == stored.N_PARAMETERS and all(map(_finite, weights))
             and isinstance(fitted, datetime) and fitted.tzinfo is not None
             and all(isinstance(n, int) and 0 <= n < INT64 for n in (reviews, trained_on))
             and all(map(_finite, metrics)) and (calibration is None or isinstance(calibration, str))):
         return None
-    return utc(changed), (tuple(weights), utc(fitted), reviews, trained_on, *metrics,
-                          stored.parse_calibration(calibration))
+    return stored.Choice(utc(changed), stored.StoredParameters(
+        0, tuple(weights), utc(fitted), reviews, trained_on, *metrics, stored.parse_calibration(calibration)))
 
 
 def _exchange_memory_model(s: Session, conn, who) -> str:
@@ -227,7 +227,7 @@ def _exchange_memory_model(s: Session, conn, who) -> str:
     device that receives one reschedules every card with it, in the transaction that adopts it."""
     import json
 
-    from mlpath.app.optimize import rescheduled_states
+    from mlpath.app.optimize import use_choice
     from mlpath.server import connection
     from mlpath.server import sync as remote
     from mlpath.store import parameters as stored
@@ -240,24 +240,15 @@ def _exchange_memory_model(s: Session, conn, who) -> str:
     if row is not None and theirs is None:
         raise MlpathError("the sync server holds a memory model this mlpath could not have written; nothing was "
                           "changed here (the class's admin can check the server)")
-    if mine is not None and (theirs is None or mine.changed_at > theirs[0]):
+    if mine is not None and (theirs is None or mine.changed_at > theirs.changed_at):
         fit = mine.fit
         values = (mine.changed_at, None, None, None, None, None, None, None, None, None) if fit is None else (
             mine.changed_at, list(fit.parameters), fit.fitted_at, fit.reviews, fit.trained_on, fit.log_loss,
             fit.rmse_bins, fit.previous_log_loss, fit.previous_rmse_bins,
             json.dumps([list(b) for b in fit.calibration]))
         return "sent" if remote.offer_memory_model(conn, values) else "unchanged"
-    if theirs is not None and (mine is None or theirs[0] > mine.changed_at):
-        changed, fit = theirs
-        weights = None if fit is None else fit[0]
-        states, _moved = rescheduled_states(s, weights)
-        if fit is None:
-            stored.reset(s.conn, states, at=changed)
-        else:
-            weights, fitted, reviews, trained_on, log_loss, rmse, prev_loss, prev_rmse, calibration = fit
-            stored.adopt(s.conn, weights, fitted_at=fitted, reviews=reviews, trained_on=trained_on,
-                         log_loss=log_loss, rmse_bins=rmse, previous_log_loss=prev_loss,
-                         previous_rmse_bins=prev_rmse, card_states=states, calibration=list(calibration))
+    if theirs is not None and (mine is None or theirs.changed_at > mine.changed_at):
+        use_choice(s, theirs)
         return "received"
     return "unchanged"
 
