@@ -101,6 +101,7 @@ def build(args: argparse.Namespace) -> dict:
     from mlpath.core import grading, scheduling
     from mlpath.store import aggregates, db, queries
     from mlpath.store.models import CardRow, ReviewRow
+    from mlpath.core.review_ids import review_uid_of_utc_text
 
     rng = random.Random(args.seed)
     end = datetime.fromisoformat(args.end).astimezone(timezone.utc) if args.end else datetime.now(timezone.utc)
@@ -136,10 +137,13 @@ def build(args: argparse.Namespace) -> dict:
     def flush(rows: list[tuple]) -> None:
         nonlocal t_write
         t1 = time.perf_counter()
+        # each review gets its id as mlpath gives one (tables.new_review_uid): derived from the review itself; the
+        # learner's times only ever increase, so no two reviews share question, time and rating
+        rows = [(*row, review_uid_of_utc_text(row[2], row[4], row[5])) for row in rows]
         with db.transaction(conn), aggregates.bulk_insert(conn):
             _insert(conn, ReviewRow.__table__, rows,
                     ["card_id", "pack", "question_id", "topic_id", "reviewed_at", "rating", "correct", "answer",
-                     "response_ms", "seed"])
+                     "response_ms", "seed", "uid"])
         t_write += time.perf_counter() - t1
 
     # --- simulate ----------------------------------------------------------------------------------------------

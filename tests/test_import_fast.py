@@ -43,6 +43,10 @@ class _Collect:
 
     def __init__(self):
         self.rows: dict[str, list[tuple]] = {}
+        self.labels_trusted = False
+
+    def trust_labels(self):
+        self.labels_trusted = True
 
     def add(self, section, rows):
         self.rows.setdefault(section, []).extend(rows)

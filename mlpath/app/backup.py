@@ -790,6 +790,8 @@ def _read_document(r: _Reader, stage: history.Staging, pack: str) -> tuple[dict[
                     raise _Invalid(f"{_show(key)}: a value longer than {MAX_VALUE} characters") from None
                 if key in ("format", "version"):
                     _check_header(key, value)
+                    if key == "version" and value >= 2:
+                        stage.trust_labels()  # the records that follow carry their own pack
             if r.expect(",}", "',' delimiter") == "}":
                 break
     if r.peek():
@@ -1051,7 +1053,16 @@ def import_backup(s, path: Path, all_packs: bool = False) -> dict[str, Any]:
     path = Path(path)
     scope = None if all_packs else s.pack
     s.roadmap_or_none()  # read (and cached) before the staging transaction opens: reading it may write the cache
-    with history.Staging(s.conn) as stage, history.cache_pages(s.conn, IMPORT_CACHE):
+    try:
+        return _import_backup(s, path, all_packs, leave_out=True)
+    except history.Restart:  # leaving out stored reviews turned out unsafe: stage every one (rare)
+        return _import_backup(s, path, all_packs, leave_out=False)
+
+
+def _import_backup(s, path: Path, all_packs: bool, leave_out: bool) -> dict[str, Any]:
+    scope = None if all_packs else s.pack
+    stored = history.StoredReviews(s.conn, None if all_packs else {s.pack}) if leave_out else None
+    with history.Staging(s.conn, stored) as stage, history.cache_pages(s.conn, IMPORT_CACHE):
         in_file, learner = read_backup_stream(path, stage, s.pack)
         left_out = {key: 0 for key in SECTIONS} if all_packs else stage.keep_pack(s.pack)
         _renames(s, stage)
@@ -1062,7 +1073,7 @@ def import_backup(s, path: Path, all_packs: bool = False) -> dict[str, Any]:
         try:
             added = history.merge_staged(
                 s.conn, s.now, stage.review_names, None if learner is None else lambda conn: taken.update(
-                    _take_learner(s, conn, learner, packs if all_packs else [s.pack])))
+                    _take_learner(s, conn, learner, packs if all_packs else [s.pack])), stored)
         except history.MissingCard as e:
             raise UserError(f"{path}: not a valid mlpath backup: a review of {e.question_id!r} has no card; "
                             "nothing was imported") from None

@@ -44,17 +44,42 @@ def review_uid_of_utc_text(question_id: str, at: str, rating: int) -> str:
     (bulk imports derive one per review). Any other text is parsed and handed to ``review_uid``."""
     if len(at) != 26 or at[10] != " " or at[19] != "." or at[13] != ":" or at[16] != ":":
         return review_uid(question_id, datetime.fromisoformat(at).replace(tzinfo=timezone.utc), rating)
+    ms = _utc_text_ms(at)
+    # the hex of the digest's first 80 bits: the low 12 are rand_a, the 62 above them rand_b (as in review_uid)
+    d = _sha256(f"{question_id}\x1f{at[:10]}T{at[11:]}Z\x1f{int(rating)}\x1f0".encode()).digest()[:10].hex()
+    t = f"{max(0, ms) & 0xFFFF_FFFF_FFFF:012x}"
+    return f"{t[:8]}-{t[8:]}-7{d[17:]}-{_VARIANT[d[1]]}{d[2:5]}-{d[5:17]}"
+
+
+def _utc_text_ms(at: str) -> int:
+    """Milliseconds from the epoch to ``at``, stored UTC text ``YYYY-MM-DD HH:MM:SS.ffffff`` (checked by the caller)."""
     hour = at[:13]
     base = _HOUR_MS.get(hour)
     if base is None:
         base = ((date.fromisoformat(at[:10]).toordinal() - _EPOCH_DAY) * 24 + int(at[11:13])) * 3_600_000
         if len(_HOUR_MS) < 200_000:
             _HOUR_MS[hour] = base
-    ms = base + int(at[14:16]) * 60_000 + int(at[17:19] + at[20:23])  # seconds and milliseconds, as one number
-    # the hex of the digest's first 80 bits: the low 12 are rand_a, the 62 above them rand_b (as in review_uid)
-    d = _sha256(f"{question_id}\x1f{at[:10]}T{at[11:]}Z\x1f{int(rating)}\x1f0".encode()).digest()[:10].hex()
-    t = f"{max(0, ms) & 0xFFFF_FFFF_FFFF:012x}"
-    return f"{t[:8]}-{t[8:]}-7{d[17:]}-{_VARIANT[d[1]]}{d[2:5]}-{d[5:17]}"
+    return base + int(at[14:16]) * 60_000 + int(at[17:19] + at[20:23])  # seconds and milliseconds, as one number
+
+
+def uid_time_bounds(first: str, last: str) -> tuple[str, str] | None:
+    """For reviews at times from ``first`` to ``last`` (stored UTC text, ``YYYY-MM-DD HH:MM:SS.ffffff``): the range
+    ``[low, high)`` of ids that `review_uid` gives them, compared as text (lowercase hex sorts as the number, and
+    the 48-bit time comes first). None when a time is not in that form."""
+    for at in (first, last):
+        if len(at) != 26 or at[10] != " " or at[19] != "." or at[13] != ":" or at[16] != ":":
+            return None
+    try:
+        low, high = _utc_text_ms(first), _utc_text_ms(last) + 1
+    except ValueError:
+        return None
+    out = []
+    for ms in (max(0, low), max(0, high)):
+        if ms > 0xFFFF_FFFF_FFFF:
+            return None
+        t = f"{ms:012x}"
+        out.append(f"{t[:8]}-{t[8:]}")
+    return out[0], out[1]
 
 
 _VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}  # 0b10 and the top two bits of rand_b

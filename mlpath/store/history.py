@@ -13,7 +13,7 @@ from operator import itemgetter
 from contextlib import contextmanager
 from datetime import datetime
 
-from mlpath.core.review_ids import review_uid_of_utc_text
+from mlpath.core.review_ids import review_uid_of_utc_text, uid_time_bounds
 from mlpath.core.scheduling import CardState
 from mlpath.core.srs import Phase
 from mlpath.core.stats import Answer
@@ -198,11 +198,91 @@ _NAMES = 100_000
 _NAMES_OF = itemgetter(0, 1, 2)  # a staged review's (pack, question, topic)
 
 
-class Staging:
-    """The staging tables of one import: ``with Staging(conn) as stage: stage.add(section, rows) ...``."""
+class Restart(Exception):
+    """Staging left out reviews the database held (StoredReviews), and something since makes that unsafe: the file
+    gives review ids of its own after all, or another process changed the database before the merge. The caller
+    stages the file again without leaving anything out."""
 
-    def __init__(self, conn: sqlite3.Connection):
+
+class StoredReviews:
+    """While a backup is staged: which of its reviews the database holds already, so they need not be staged.
+
+    A review is left out only when a stored review has its exact key (pack, question, time as stored text, rating):
+    the merge would find it a duplicate anyway (``_NOT_STORED``), so what is imported is the same, and importing a
+    backup again stages almost nothing. Stored reviews are looked up by the time prefix of their ids (the unique
+    index on ``review.uid``; mlpath's ids begin with the review's time), one time range per staged batch: a file in
+    time order (as `export` writes it) reads each stored review about once. A batch whose range holds too many
+    stored reviews (a file out of order) is staged whole, and after a few such batches nothing is left out any more.
+
+    Only the reviews of ``packs`` (None: every pack) are considered, and of those only packs whose question ids no
+    rename changes (renamed ids are matched after staging). Leaving out is exact only while the file gives no review
+    ids (a later record's own id could otherwise have matched a left-out one's) and the database does not change
+    before the merge: ``Staging.add`` raises ``Restart`` in the first case and ``merge_staged`` in the second, after
+    something was left out."""
+
+    BATCH_FACTOR = 4  # stored reviews read per staged review (plus SLACK), at most, before a batch counts as out
+    SLACK = 1000  # of order
+    GIVE_UP = 3  # batches out of order before nothing more is left out
+
+    def __init__(self, conn: sqlite3.Connection, packs: set[str] | None):
         self.conn = conn
+        self.packs = packs
+        self.active = True
+        self.dropped = 0
+        self.misses = 0
+        self._ok: dict[str | None, bool] = {None: False}  # pack -> its reviews may be left out
+        self._version = conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def _eligible(self, pack: str | None) -> bool:
+        ok = self._ok.get(pack)
+        if ok is None:
+            ok = (self.packs is None or pack in self.packs) and not question_renames(self.conn, pack)
+            if len(self._ok) < 10_000:
+                self._ok[pack] = ok
+        return ok
+
+    def keep(self, rows: list[tuple]) -> list[tuple]:
+        """The staged review rows (STAGING's order) not held by the database."""
+        if not self.active or not rows:
+            return rows
+        times = [row[4] for row in rows if self._eligible(row[0])]
+        if not times:
+            return rows
+        bounds = uid_time_bounds(min(times), max(times))
+        if bounds is None:
+            return rows
+        limit = self.BATCH_FACTOR * len(rows) + self.SLACK
+        found = self.conn.execute("SELECT pack, question_id, reviewed_at, rating FROM review WHERE uid >= ? "
+                                  "AND uid < ? LIMIT ?", (*bounds, limit)).fetchall()
+        if len(found) >= limit:
+            self.misses += 1
+            self.active = self.misses < self.GIVE_UP
+            return rows
+        if not found:
+            return rows
+        stored = set(found)
+        eligible = self._eligible
+        out = [row for row in rows if (row[0], row[1], row[4], row[5]) not in stored or not eligible(row[0])]
+        self.dropped += len(rows) - len(out)
+        return out
+
+    def check(self) -> None:
+        """Inside the merge's transaction: ``Restart`` if reviews were left out and another process has changed
+        the database since (a review removed or its rating overridden would have been imported)."""
+        if self.dropped and self.conn.execute("PRAGMA data_version").fetchone()[0] != self._version:
+            raise Restart()
+
+
+class Staging:
+    """The staging tables of one import: ``with Staging(conn) as stage: stage.add(section, rows) ...``.
+
+    With ``stored`` (see StoredReviews), reviews the database holds already are left out once ``trust_labels``
+    says the records' pack labels are their own (a version 2 or later file)."""
+
+    def __init__(self, conn: sqlite3.Connection, stored: StoredReviews | None = None):
+        self.conn = conn
+        self.stored = stored
+        self.labels_trusted = False
         # the distinct (pack, question, topic) of the staged reviews, exactly, while there are at most _NAMES of
         # them and no rename has changed them (else None): lets the merge (and packs, keep_pack) skip reading
         # every staged review
@@ -227,14 +307,29 @@ class Staging:
         a review without a uid, cheaper to bind)."""
         if not rows:
             return
+        if section == "reviews" and self.stored is not None:
+            if len(rows[0]) == len(STAGING["reviews"]) and any(row[-1] is not None for row in rows):
+                if self.stored.dropped:
+                    raise Restart()  # the file gives review ids: leaving out was not safe
+                self.stored = None
+            elif self.labels_trusted:
+                rows = self.stored.keep(rows)
+                if not rows:
+                    return
         self.conn.executemany(self.inserts[section, len(rows[0])], rows)
         if section == "reviews" and self.review_names is not None:
             self.review_names.update(map(_NAMES_OF, rows))
             if len(self.review_names) > _NAMES:
                 self.review_names = None
 
+    def trust_labels(self) -> None:
+        """The file is of version 2 or later, read before its records: each record's pack label is its own."""
+        self.labels_trusted = True
+
     def label(self, pack: str) -> None:
         """Put every record in ``pack`` (a version-1 file, from before packs, whose records have no pack)."""
+        if self.labels_trusted and self.stored is not None and self.stored.dropped:
+            raise Restart()  # "version" given twice, the last 1: the labels reviews were left out by are not theirs
         for table in _STAGE_TABLE.values():
             self.conn.execute(f"UPDATE {table} SET pack = ?", (pack,))
         if self.review_names is not None:
@@ -342,7 +437,8 @@ def merge(conn: sqlite3.Connection, data: dict[str, list[dict]], now: datetime) 
 
 
 def merge_staged(conn: sqlite3.Connection, now: datetime, review_names: set[tuple] | None = None,
-                 then: Callable[[sqlite3.Connection], None] | None = None) -> dict[str, int]:
+                 then: Callable[[sqlite3.Connection], None] | None = None,
+                 stored: StoredReviews | None = None) -> dict[str, int]:
     """Merge the staged backup into the database without duplicates, all in one transaction.
 
     Every staged record carries its pack, and every key below includes it. Reviews are identified by (pack,
@@ -359,23 +455,28 @@ def merge_staged(conn: sqlite3.Connection, now: datetime, review_names: set[tupl
     them, SQLite's row-by-row foreign-key checks (the costliest part of inserting a long review log) are set aside
     for this one transaction and every key the merge writes is checked set-wise before it commits instead
     (_check_keys: a broken one refuses the whole import).
+
+    ``stored``: what staging left out (StoredReviews); ``Restart`` (nothing written) if that is no longer safe.
     """
     setwise = review_names is not None and conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     if setwise:
         conn.execute("PRAGMA foreign_keys = OFF")  # (a connection setting: takes effect only outside a transaction)
     try:
-        return _merge_staged(conn, now, review_names, setwise, then)
+        return _merge_staged(conn, now, review_names, setwise, then, stored)
     finally:
         if setwise:
             conn.execute("PRAGMA foreign_keys = ON")
 
 
 def _merge_staged(conn: sqlite3.Connection, now: datetime, review_names: set[tuple] | None,
-                  check_keys: bool, then: Callable[[sqlite3.Connection], None] | None) -> dict[str, int]:
+                  check_keys: bool, then: Callable[[sqlite3.Connection], None] | None,
+                  stored: StoredReviews | None) -> dict[str, int]:
     ts = to_db(now)
     added = {"statuses": 0, "status_events": 0, "cards": 0, "reviews": 0, "topics_placeholders": 0,
              "questions_placeholders": 0}
     with transaction(conn):
+        if stored is not None:
+            stored.check()
         # the reviews name only known topics (and questions): they cannot add placeholders (nor the area of one)
         topics_known = _all_stored(conn, "topic", "id", review_names, 2)
         questions_known = _all_stored(conn, "question", "id", review_names, 1)
