@@ -456,3 +456,35 @@ def test_a_status_change_with_a_reason_that_is_not_an_id_refuses_the_file(cli, l
     learner("fresh")
     code, out, err = cli("import", str(bad))
     assert code == 2 and err.count("\n") == 1 and "status_events[0].reason" in err
+
+
+def test_a_placeholder_takes_the_last_record_naming_it(cli, learner, tmp_path):
+    """A topic the database does not know gets its area from the last record of the file that names it (sections
+    in the file's order), and a question its topic from its card: not from whichever record SQLite picks."""
+    file = tmp_path / "backup.json"
+    run(cli, "export", str(file))
+    doc = json.loads(file.read_text())
+    doc["statuses"].append({**doc["statuses"][0], "topic": "old-topic", "area": "first-area"})
+    doc["status_events"].append({**doc["status_events"][0], "topic": "old-topic", "area": "middle-area"})
+    doc["cards"].append({**doc["cards"][0], "question": "old-question", "topic": "old-topic", "area": "card-area",
+                         "kind": "choice"})
+    doc["reviews"].append({**doc["reviews"][0], "question": "old-question", "topic": "other-topic",
+                           "area": "review-area"})
+    doc["reviews"].append({**doc["reviews"][0], "question": "other-question", "topic": "old-topic",
+                           "area": "last-area"})
+    doc["cards"].append({**doc["cards"][0], "question": "other-question", "topic": "old-topic", "area": "card-area",
+                         "kind": "choice"})
+    file.write_text(json.dumps(doc))
+    learner("fresh")
+    result = json.loads(run(cli, "import", str(file), "--json"))
+    assert result["added"]["topics_placeholders"] == 2 and result["added"]["questions_placeholders"] == 2
+    s = session()
+    try:
+        assert s.conn.execute("SELECT area FROM topic WHERE id = 'old-topic'").fetchone() == ("last-area",)
+        assert s.conn.execute("SELECT area FROM topic WHERE id = 'other-topic'").fetchone() == ("review-area",)
+        assert s.conn.execute("SELECT topic_id FROM question WHERE id = 'old-question'").fetchone() == ("old-topic",)
+        # placeholders are made in the order the file first names them
+        assert [r[0] for r in s.conn.execute("SELECT id FROM topic WHERE active = 0 ORDER BY rowid")] == [
+            "old-topic", "other-topic"]
+    finally:
+        s.close()

@@ -481,25 +481,27 @@ def _merge_staged(conn: sqlite3.Connection, now: datetime, review_names: set[tup
         topics_known = _all_stored(conn, "topic", "id", review_names, 2)
         questions_known = _all_stored(conn, "question", "id", review_names, 1)
         # placeholders for what the database does not know, from the last record naming it (sections in order)
+        # (k: a record's place, section by section; the last record's column is read by its k, as a bare column
+        # beside two aggregates would come from either row)
         new_topics = conn.execute(
-            "SELECT pack, topic, area, MAX(k) FROM ("
-            "SELECT pack, topic, area, seq AS k FROM import_status UNION ALL "
-            "SELECT pack, topic, area, seq + (1 << 40) FROM import_event UNION ALL "
-            "SELECT pack, topic, area, seq + (2 << 40) FROM import_card"
-            + ("" if topics_known else " UNION ALL SELECT pack, topic, area, seq + (3 << 40) FROM import_review")
+            "SELECT pack, topic, MIN(k), MAX(k) FROM ("
+            "SELECT pack, topic, seq AS k FROM import_status UNION ALL "
+            "SELECT pack, topic, seq + (1 << 40) FROM import_event UNION ALL "
+            "SELECT pack, topic, seq + (2 << 40) FROM import_card"
+            + ("" if topics_known else " UNION ALL SELECT pack, topic, seq + (3 << 40) FROM import_review")
             + ") x "
-            "WHERE NOT EXISTS (SELECT 1 FROM topic WHERE pack = x.pack AND id = x.topic) GROUP BY pack, topic "
-            "ORDER BY MIN(k)").fetchall()
-        for pack, topic, area, _k in new_topics:
+            "WHERE NOT EXISTS (SELECT 1 FROM topic WHERE pack = x.pack AND id = x.topic) GROUP BY pack, topic"
+            ).fetchall()
+        for pack, topic, _first, area in _in_file_order(conn, new_topics, _TOPIC_SECTIONS, "area"):
             added["topics_placeholders"] += _ensure_topic(conn, pack, topic, area, ts)
         new_questions = conn.execute(
-            "SELECT pack, question, topic, MAX(k) FROM ("
-            + ("" if questions_known else "SELECT pack, question, topic, seq AS k FROM import_review UNION ALL ")
-            + "SELECT pack, question, topic, seq + (1 << 40) AS k FROM import_card) x "
+            "SELECT pack, question, MIN(k), MAX(k) FROM ("
+            + ("" if questions_known else "SELECT pack, question, seq AS k FROM import_review UNION ALL ")
+            + "SELECT pack, question, seq + (1 << 40) AS k FROM import_card) x "
             "WHERE NOT EXISTS (SELECT 1 FROM question WHERE pack = x.pack AND id = x.question) "
-            "GROUP BY pack, question ORDER BY MIN(k)").fetchall()
+            "GROUP BY pack, question").fetchall()
         placed = []  # (pack, topic) of each question placeholder
-        for pack, question, topic, _k in new_questions:
+        for pack, question, _first, topic in _in_file_order(conn, new_questions, _QUESTION_SECTIONS, "topic"):
             placed.append((pack, topic))
             kind = conn.execute("SELECT kind FROM import_card WHERE pack = ? AND question = ? ORDER BY seq DESC "
                                 "LIMIT 1", (pack, question)).fetchone()
@@ -568,6 +570,22 @@ def _merge_staged(conn: sqlite3.Connection, now: datetime, review_names: set[tup
         if then is not None:  # the caller's last step (the backup's learner choices), in the same transaction
             then(conn)
     return added
+
+
+_TOPIC_SECTIONS = ("import_status", "import_event", "import_card", "import_review")  # k >> 40 -> its table
+_QUESTION_SECTIONS = ("import_review", "import_card")
+
+
+def _in_file_order(conn: sqlite3.Connection, found: list[tuple], sections: tuple[str, ...],
+                   column: str) -> list[tuple]:
+    """(pack, id, first k, ``column`` of the last record) for each (pack, id, first k, last k) in ``found``, in the
+    order the file first names them (k: section index << 40 | seq in that section's table)."""
+    out = []
+    for pack, name, first, last in sorted(found, key=itemgetter(2)):
+        value = conn.execute(f"SELECT {column} FROM {sections[last >> 40]} WHERE seq = ?",
+                             (last & ((1 << 40) - 1),)).fetchone()[0]
+        out.append((pack, name, first, value))
+    return out
 
 
 def _check_keys(conn: sqlite3.Connection, review_names: set[tuple], placed: list[tuple[str, str]]) -> None:
