@@ -271,6 +271,34 @@ def test_a_schema_made_meanwhile_by_another_mlpath_is_not_made_again(tmp_path, m
     assert _image(path) == _image(_migrated(tmp_path))
 
 
+def test_a_schema_committed_between_two_looks_is_not_taken_for_another_applications(tmp_path):
+    """Opening a new file looks for mlpath's schema version, then for tables: another mlpath committing the whole
+    schema between the two looks must not make the file look like another application's (tables, no version)."""
+    path = tmp_path / "mlpath.db"
+    setup = sqlite3.connect(path)
+    setup.execute("PRAGMA journal_mode = WAL")  # as every mlpath connection: readers and a writer at once
+    setup.close()
+
+    class CreatedMeanwhile(sqlite3.Connection):
+        looks = 0
+
+        def execute(self, sql, *args):
+            result = super().execute(sql, *args)
+            if "sqlite_master" in sql:
+                CreatedMeanwhile.looks += 1
+                if CreatedMeanwhile.looks == 1:  # right after the first look, another mlpath creates the schema
+                    db.connect(path).close()
+            return result
+
+    conn = sqlite3.connect(path, factory=CreatedMeanwhile, isolation_level=None)
+    try:
+        db._refuse_foreign(conn, path)  # sees the file as it was at the first look: empty
+        assert CreatedMeanwhile.looks >= 2 and not conn.in_transaction
+        assert db.schema_version(conn) == db.HEAD
+    finally:
+        conn.close()
+
+
 def test_first_opens_racing_in_threads_make_one_schema(tmp_path):
     path = tmp_path / "mlpath.db"
     barrier = threading.Barrier(6)

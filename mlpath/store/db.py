@@ -108,10 +108,17 @@ def quick_check(conn: sqlite3.Connection) -> str | None:
 
 
 def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
-    """An SQLite file with tables but no mlpath schema version is another application's: never take it over."""
-    if schema_version(conn) is not None:
-        return
-    tables = [r[0] for r in conn.execute(_OWN_TABLES_SQL)]
+    """An SQLite file with tables but no mlpath schema version is another application's: never take it over.
+    Both looks are one read transaction, so a schema another mlpath commits meanwhile is seen whole or not at all
+    (never as tables without their version)."""
+    conn.execute("BEGIN")
+    try:
+        if schema_version(conn) is not None:
+            return
+        tables = [r[0] for r in conn.execute(_OWN_TABLES_SQL)]
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")  # it only read
     if tables:
         conn.close()
         shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
