@@ -134,22 +134,44 @@ def dying(self, *args, **kwargs):
     result = original(self, *args, **kwargs)
     calls[0] += 1
     if calls[0] == count:
-        os.kill(os.getpid(), signal.SIGKILL)  # the power goes out half-way through the first run's migration
+        os.kill(os.getpid(), signal.SIGKILL)  # the power goes out half-way through the migration
     return result
 
 setattr(Operations, target, dying)
 from mlpath.store import db
+path = Path(os.environ["MLPATH_HOME"]) / "mlpath.db"
+path.parent.mkdir(parents=True)
+db.migrate(path)  # Alembic, as an upgrade does (a first run creates the schema from the snapshot)
+"""
+
+_KILL_DURING_CREATION = """
+import os, signal, sys
+from pathlib import Path
+from mlpath.store import db
+
+count = int(sys.argv[2])
+original = db._head_statements
+
+def dying():
+    for i, statement in enumerate(original()):
+        if i == count:
+            os.kill(os.getpid(), signal.SIGKILL)  # the power goes out half-way through creating the schema
+        yield statement
+
+db._head_statements = dying
 db.connect(Path(os.environ["MLPATH_HOME"]) / "mlpath.db")
 """
 
 
-@pytest.mark.parametrize("target,count", [("create_table", 1), ("create_index", 3)])
+@pytest.mark.parametrize("target,count", [("create_table", 1), ("create_index", 3), ("snapshot", 20)])
 def test_sigkill_during_first_run_migration_leaves_a_usable_database(tmp_path, mini, target, count):
-    """A first run killed half-way through creating the schema must not leave a database that every later run
-    refuses: the migration must be atomic (or resumable)."""
+    """A first run killed half-way through creating the schema (from the snapshot, as a first run does, or by
+    Alembic's migrations, as an upgrade does) must not leave a database that every later run refuses: the creation
+    must be atomic (or resumable)."""
     home = tmp_path / "home"
     env = env_for(home, mini, T0)
-    killed = subprocess.run([sys.executable, "-c", _KILL_DURING_MIGRATION, target, str(count)], env=env,
+    script = _KILL_DURING_CREATION if target == "snapshot" else _KILL_DURING_MIGRATION
+    killed = subprocess.run([sys.executable, "-c", script, target, str(count)], env=env,
                             cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     after = subprocess.run([*mlpath_exe(), "next"], env=env, cwd=tmp_path, capture_output=True, text=True,

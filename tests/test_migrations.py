@@ -206,7 +206,7 @@ def test_migrated_schema_is_exactly_the_models(tmp_path):
     import mlpath.store.models  # noqa: F401  (registers the tables)
 
     migrated = tmp_path / "migrated.db"
-    db.connect(migrated).close()
+    db.migrate(migrated)  # the migrations themselves (connect would create a new database from the snapshot)
     engine = create_engine(f"sqlite:///{migrated}")
     try:
         with engine.connect() as conn:

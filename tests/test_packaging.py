@@ -1,4 +1,5 @@
-"""Packaging: content/ and migrations/ ship inside the wheel; the installed command works from any folder."""
+"""Packaging: content/, migrations/ and the schema snapshot ship inside the wheel; the installed command works from
+any folder."""
 
 import json
 import os
@@ -33,6 +34,7 @@ def test_wheel_holds_content_and_migrations(wheel):
     assert any(n.startswith("mlpath/content/questions/") for n in names)
     assert "mlpath/migrations/env.py" in names
     assert "mlpath/migrations/versions/0001_initial.py" in names
+    assert "mlpath/store/schema.sql" in names  # new databases are created from it
     assert not any(n.startswith("tests/") for n in names)
 
 

@@ -1,4 +1,5 @@
-"""Opening the database: sqlite3 with WAL, a busy timeout and foreign keys; schema created or upgraded on use."""
+"""Opening the database: sqlite3 with WAL, a busy timeout and foreign keys; schema created (from the snapshot
+schema.sql) or upgraded (with Alembic) on use."""
 
 from __future__ import annotations
 
@@ -107,10 +108,17 @@ def quick_check(conn: sqlite3.Connection) -> str | None:
 
 
 def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
-    """An SQLite file with tables but no mlpath schema version is another application's: never take it over."""
-    if schema_version(conn) is not None:
-        return
-    tables = [r[0] for r in conn.execute(_OWN_TABLES_SQL)]
+    """An SQLite file with tables but no mlpath schema version is another application's: never take it over.
+    Both looks are one read transaction, so a schema another mlpath commits meanwhile is seen whole or not at all
+    (never as tables without their version)."""
+    conn.execute("BEGIN")
+    try:
+        if schema_version(conn) is not None:
+            return
+        tables = [r[0] for r in conn.execute(_OWN_TABLES_SQL)]
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")  # it only read
     if tables:
         conn.close()
         shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
@@ -175,6 +183,13 @@ def _open(path: Path) -> sqlite3.Connection:
         raise DatabaseError(f"{path} was written by a newer mlpath (schema {version}); upgrade mlpath to use it")
     if version is None:
         _refuse_foreign(conn, path)
+        try:
+            created = _create_head(conn, path)
+        except BaseException:
+            conn.close()
+            raise
+        if created:
+            return conn
     else:
         _refuse_damaged(conn, path)  # about to upgrade the schema: only a sound file
     conn.close()
@@ -227,8 +242,69 @@ def alembic_config(path: Path):
     return cfg
 
 
+# The head schema as migrating a new database from nothing yields it (tables, indexes, triggers and rows:
+# alembic_version's), generated from the migrations by `python -m mlpath.store.snapshot --write`. A database with
+# no schema at all is created from it without importing Alembic; an older one is upgraded by Alembic as always.
+SNAPSHOT = Path(__file__).with_name("schema.sql")
+SNAPSHOT_REVISION_LINE = "-- revision: "
+
+
+def snapshot_statements(text: str) -> tuple[str | None, list[str]]:
+    """The revision a snapshot (the text of schema.sql) names on its ``-- revision:`` line, and its statements in
+    order, each without its closing semicolon. Comment lines between statements are skipped."""
+    revision, statements, buffer = None, [], ""
+    for line in text.splitlines(keepends=True):
+        if not buffer:
+            if line.startswith(SNAPSHOT_REVISION_LINE):
+                revision = line[len(SNAPSHOT_REVISION_LINE):].strip()
+            if not line.strip() or line.startswith("--"):
+                continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):  # knows a trigger's body from its end
+            statements.append(buffer.rstrip().removesuffix(";"))
+            buffer = ""
+    if buffer.strip():
+        raise ValueError(f"the snapshot ends inside a statement: {buffer.strip()[:60]!r}")
+    return revision, statements
+
+
+def _head_statements() -> list[str] | None:
+    """The snapshot's statements when it is of HEAD; None when it is missing, unreadable or of another revision
+    (then Alembic creates the schema, as before there was a snapshot)."""
+    try:
+        revision, statements = snapshot_statements(SNAPSHOT.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # ValueError: not UTF-8, or cut short
+        return None
+    return statements if revision == HEAD else None
+
+
+def _create_head(conn: sqlite3.Connection, path: Path) -> bool:
+    """Create the head schema from the snapshot in the database ``conn`` holds, which had no schema when it was
+    opened: one transaction, so an interruption leaves nothing behind; under the same lock as `migrate`, looking
+    again inside it, so two first runs never both create it. True when ``conn`` is now at HEAD (created here or,
+    meanwhile, by another mlpath); False leaves the database to Alembic."""
+    statements = _head_statements()
+    if statements is None:
+        return False
+    with _lock(path):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] == 0:  # still nothing at all
+                conn.execute("PRAGMA defer_foreign_keys = ON")  # rows are checked at COMMIT, whatever their order
+                for statement in statements:
+                    conn.execute(statement)
+            at_head = schema_version(conn) == HEAD
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT" if at_head else "ROLLBACK")
+    return at_head
+
+
 def migrate(path: Path, revision: str = "head") -> None:
-    """Bring the schema at ``path`` to ``revision`` with Alembic (imported only here)."""
+    """Bring the schema at ``path`` to ``revision`` with Alembic (imported only here). Always Alembic, also for a new
+    database (`connect` creates those from the snapshot instead)."""
     with _lock(path):
         conn = _raw_connect(path)
         try:
