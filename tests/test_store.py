@@ -104,3 +104,21 @@ def test_the_raw_sql_names_exactly_the_columns_of_the_models():
     assert {k: set(v) for k, v in tables.COLUMNS.items()} == {k: set(v) for k, v in model_columns.items()}
     assert set(tables.CARD_STATE) <= set(model_columns["card"])
     assert set(tables.REVIEW_INSERT) <= set(model_columns["review"])
+
+
+def test_a_transaction_sqlite_rolled_back_itself_keeps_the_first_error(tmp_path):
+    """SQLite rolls a transaction back by itself on some errors (a full disk, out of memory): the error that did it
+    is what the caller sees, not "cannot rollback - no transaction is active" from a second ROLLBACK."""
+    from mlpath.store.db import connect, transaction
+
+    conn = connect(tmp_path / "t.db")
+    try:
+        with pytest.raises(ZeroDivisionError):
+            with transaction(conn):
+                conn.execute("CREATE TABLE scratch (x)")
+                conn.execute("ROLLBACK")  # as SQLite does on SQLITE_FULL
+                1 / 0
+        assert not conn.in_transaction
+        assert conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'scratch'").fetchone() is None
+    finally:
+        conn.close()

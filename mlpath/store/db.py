@@ -327,7 +327,8 @@ def transaction(conn: sqlite3.Connection):
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite may have rolled back itself (a full disk, say): keep the first error
+            conn.execute("ROLLBACK")
         raise
     else:
         conn.execute("COMMIT")
