@@ -366,3 +366,37 @@ def test_foreign_keys_are_checked_set_wise_and_switched_back_on(cli, learner, tm
                 history._check_keys(s.conn, {known}, [])
     finally:
         s.close()
+
+
+# --- export: one f-string a row ---------------------------------------------------------------------------------
+
+_stored_value = st.one_of(st.none(), st.text(max_size=12), st.integers(-2**70, 2**70),
+                          st.floats(allow_nan=False, allow_infinity=False))
+_stored_time = st.one_of(st.none(), st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)).map(
+    lambda d: to_db(d.replace(tzinfo=timezone.utc))), st.text(max_size=30))
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), section=st.sampled_from(backup.SECTIONS))
+def test_a_row_is_written_as_json_dumps_writes_its_record(data, section):
+    """Export writes each stored row with a generated f-string; the bytes must be those of json.dumps on the record
+    (times as ISO text, ``correct`` as a flag, non-ASCII kept), and a value JSON cannot carry is refused."""
+    keys, times, _sql = history.DUMP[section]
+    row = tuple(data.draw(_stored_time if k in times else st.one_of(st.none(), st.integers(0, 1)) if k == "correct"
+                          else _stored_value, label=k) for k in keys)
+    record = {}
+    for key, value in zip(keys, row):
+        if key in times and value is not None:
+            value = backup._iso(value)
+        elif key == "correct" and value is not None:
+            value = bool(value)
+        record[key] = value
+    assert backup._row_writer(section)(row) == json.dumps(record, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), b"bytes", 2.5j])
+def test_a_value_json_cannot_carry_is_refused_by_the_row_writer(bad):
+    keys = history.DUMP["reviews"][0]
+    row = tuple(bad if k == "answer" else None for k in keys)
+    with pytest.raises(backup._Unwritable):
+        backup._row_writer("reviews")(row)
