@@ -14,7 +14,7 @@ from mlpath.store import db, queries
 T0 = datetime(2026, 5, 1, 8, 30, 15, 123456, tzinfo=timezone.utc)
 
 
-def test_blank_database_migrates_to_head(home):
+def test_a_blank_database_is_created_at_head(home):
     conn = db.connect(home / "x.db")
     assert db.schema_version(conn) == db.HEAD
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
