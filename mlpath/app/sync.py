@@ -126,6 +126,9 @@ def _pulled_event(row: tuple) -> tuple | None:
     return topic, area, status, utc(at)
 
 
+SYNC_CACHE = 32 * 2**20  # bytes of SQLite page cache while syncing
+
+
 def sync(s: Session) -> SyncResult:
     import psycopg
 
@@ -137,7 +140,10 @@ def sync(s: Session) -> SyncResult:
     server = connection.parse_url(url, "sync URL" if source == "MLPATH_SYNC_URL" else f"sync_url in {source}")
     warnings = _config_warning(server, source)
     pack = _local_pack(s)
-    with _device_lock():
+    from mlpath.store.history import cache_pages
+
+    # a long log pulled or pushed at once (a first sync) keeps its indexes' pages in memory
+    with _device_lock(), cache_pages(s.conn, SYNC_CACHE):
         conn, who = remote.open_learner(server)
         try:
             key = who.instance

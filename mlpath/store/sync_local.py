@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from mlpath.core.review_ids import review_uid
 from mlpath.core.scheduling import CardState, new_card
-from mlpath.store import tables
+from mlpath.store import aggregates, tables
 from mlpath.store.db import from_db, to_db, transaction
 
 
@@ -95,13 +95,17 @@ def fill_missing_uids(conn: sqlite3.Connection, page: int = 5000) -> int:
 
 # --- push ----------------------------------------------------------------------------------------------------------
 
+# Queries that walk a log by id say ``+pack``: that keeps SQLite from reading the pack's rows through an index on
+# (pack, ...) and sorting all of them by id for every batch (a first push of 300,000 reviews spent two thirds of its
+# time there); the id order walks from ``after_id`` and stops after ``limit``.
+
 def unpushed_reviews(conn: sqlite3.Connection, pack: str, after_id: int, limit: int) -> list[tuple[int, tuple]]:
     """The pack's reviews after ``after_id``: (local id, (uid, question, topic, area, reviewed_at, rating, correct,
     answer, response_ms, seed)), oldest id first."""
     rows = conn.execute(
         "SELECT r.id, r.uid, r.question_id, r.topic_id, t.area, r.reviewed_at, r.rating, r.correct, r.answer, "
         "r.response_ms, r.seed FROM review r JOIN topic t ON t.pack = r.pack AND t.id = r.topic_id "
-        "WHERE r.pack = ? AND r.id > ? ORDER BY r.id LIMIT ?", (pack, after_id, limit)).fetchall()
+        "WHERE r.id > ? AND +r.pack = ? ORDER BY r.id LIMIT ?", (after_id, pack, limit)).fetchall()
     return [(r[0], (r[1], r[2], r[3], r[4], from_db(r[5]), r[6], None if r[7] is None else bool(r[7]), r[8], r[9],
                     r[10])) for r in rows]
 
@@ -111,7 +115,7 @@ def unpushed_events(conn: sqlite3.Connection, pack: str, after_id: int, limit: i
     rows = conn.execute(
         "SELECT e.id, e.topic_id, t.area, e.status, e.at FROM status_event e "
         "JOIN topic t ON t.pack = e.pack AND t.id = e.topic_id "
-        "WHERE e.pack = ? AND e.id > ? ORDER BY e.id LIMIT ?", (pack, after_id, limit)).fetchall()
+        "WHERE e.id > ? AND +e.pack = ? ORDER BY e.id LIMIT ?", (after_id, pack, limit)).fetchall()
     return [(r[0], (r[1], r[2], r[3], from_db(r[4]))) for r in rows]
 
 
@@ -151,7 +155,8 @@ def _placeholders(conn: sqlite3.Connection, pack: str, topics: dict[str, str], q
 
 
 def _max_id(conn: sqlite3.Connection, table: str, pack: str) -> int:
-    return conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table} WHERE pack = ?", (pack,)).fetchone()[0]
+    row = conn.execute(f"SELECT id FROM {table} WHERE +pack = ? ORDER BY id DESC LIMIT 1", (pack,)).fetchone()
+    return row[0] if row else 0
 
 
 def pulled_reviews(conn: sqlite3.Connection, server: str, pack: str, rows: list[tuple], last_pos: int,
@@ -170,10 +175,11 @@ def pulled_reviews(conn: sqlite3.Connection, server: str, pack: str, rows: list[
                                    (pack, question)).fetchone()
                 card_ids[question] = row[0] if row else tables.insert_card(conn, pack, question, new_card(at), at,
                                                                            0, 0)
-        conn.executemany(tables.REVIEW_INSERT_UID_SQL.replace("INSERT INTO", "INSERT OR IGNORE INTO"), [
-            (card_ids[question], pack, question, topic, to_db(at), rating, correct, answer, ms, seed, None, uid)
-            for uid, question, topic, _area, at, rating, correct, answer, ms, seed in rows])
-        fresh = conn.execute("SELECT COUNT(*) FROM review WHERE id > ? AND pack = ?", (top, pack)).fetchone()[0]
+        with aggregates.bulk_insert(conn):  # the summaries counted once per batch, not upserted row by row
+            conn.executemany(tables.REVIEW_INSERT_UID_SQL.replace("INSERT INTO", "INSERT OR IGNORE INTO"), [
+                (card_ids[question], pack, question, topic, to_db(at), rating, correct, answer, ms, seed, None, uid)
+                for uid, question, topic, _area, at, rating, correct, answer, ms, seed in rows])
+        fresh = conn.execute("SELECT COUNT(*) FROM review WHERE id > ? AND +pack = ?", (top, pack)).fetchone()[0]
         state = position(conn, server, pack)
         values = {"pulled_review": last_pos}
         if state.pushed_review >= top:  # nothing local was waiting: the pulled rows need no push back
