@@ -93,6 +93,13 @@ def _completion(argv: list[str], env: dict) -> float:
     return elapsed
 
 
+def _first_run(argv: list[str], env: dict) -> float:
+    """A learner's very first command: MLPATH_HOME is a new, empty folder (the database is created, the roadmap
+    read and cached); the folder is removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="mlpath-first-run-") as folder:
+        return _run(argv, {**env, "MLPATH_HOME": folder})
+
+
 def measures() -> list[tuple[str, object, str]]:
     """(label, function of env -> seconds, target as 'ratio to bare Python')."""
     m = mlpath_exe()
@@ -105,6 +112,7 @@ def measures() -> list[tuple[str, object, str]]:
         (f"quiz {QUIZ_AREA}: first question", lambda env: _first_question([*m, "quiz", QUIZ_AREA], env), "40"),
         ("review --limit 1 (stdin at EOF)", lambda env: _run([*m, "review", "--limit", "1"], env), ""),
         ("completion: show lin<TAB>", lambda env: _completion(m, env), "11"),
+        ("first run: progress in a new folder", lambda env: _first_run([*m, "progress"], env), ""),
         ("map --output (whole page)", lambda env: _run([*m, "map", "--force", "--output",
                                                          str(Path(env["MLPATH_HOME"]) / "map-bench.html")], env), "40"),
     ]
