@@ -80,4 +80,4 @@ def test_bench_runs_on_the_small_history(history):
     labels = [line.split("|")[1].strip() for line in table[1:]]
     assert labels == ["python -c pass", "next", "progress", "show linear-regression", "topics --json",
                       "quiz linear-algebra: first question", "review --limit 1 (stdin at EOF)", "completion: show lin<TAB>",
-                      "map --output (whole page)"]
+                      "first run: progress in a new folder", "map --output (whole page)"]
