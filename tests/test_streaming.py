@@ -410,3 +410,63 @@ def test_a_damaged_time_from_an_old_version_breaks_neither_stats_nor_export(cli,
     learner("fresh")
     code, out, err = cli("import", str(file))  # refused, naming the entry: the file holds a damaged time
     assert code == 2 and "reviewed_at" in err and "expected an ISO 8601 time" in err
+
+
+# --- progress of a long export or import -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["backup.json", "backup.json.gz"])
+def test_export_and_import_report_how_far_they_are(cli, learner, tmp_path, monkeypatch, name):
+    """The use cases tell a caller how far a long step is: export after each batch of reviews (up to all of them),
+    import as it reads the file (bytes of the file on disk, compressed or not, up to its size) and once when it
+    merges. The CLI draws them as a bar on a terminal."""
+    from mlpath.app import backup
+
+    s = session()
+    try:
+        _add_many(s.conn, 300)
+    finally:
+        s.close()
+    monkeypatch.setattr(history, "dump_rows", _small_batches(history.dump_rows))
+    file = tmp_path / name
+    calls: list[tuple] = []
+    s = session()
+    try:
+        backup.export_backup(s, file, progress=lambda *a: calls.append(a))
+        total = queries.review_count(s.conn, s.pack)
+    finally:
+        s.close()
+    assert total == len(REVIEWS) + 300
+    assert {c[0] for c in calls} == {"write"} and len(calls) > 3
+    assert [c[1] for c in calls] == sorted(c[1] for c in calls) and calls[-1][1:] == (total, total)
+
+    monkeypatch.setattr(backup, "CHUNK", 512)
+    monkeypatch.setattr(backup, "PROGRESS_CHUNKS", 1)
+    learner("fresh")
+    calls.clear()
+    s = session()
+    try:
+        result = backup.import_backup(s, file, progress=lambda *a: calls.append(a))
+    finally:
+        s.close()
+    assert result["added"]["reviews"] == total
+    reads = [c for c in calls if c[0] == "read"]
+    size = file.stat().st_size
+    assert len(reads) > 3 and all(c[2] == size for c in reads)
+    assert [c[1] for c in reads] == sorted(c[1] for c in reads) and 0 < reads[-1][1] <= size
+    assert calls[-1] == ("merge", 0, None) and calls.index(calls[-1]) == len(reads)
+
+
+def _small_batches(dump_rows):
+    def rows(conn, section, pack, chunk=2000):
+        yield from dump_rows(conn, section, pack, chunk=50)
+    return rows
+
+
+def test_no_bar_when_stderr_is_not_a_terminal(cli, learner, tmp_path):
+    """In a pipe (or under a test runner) export and import print what they always printed, and nothing else."""
+    file = tmp_path / "b.json"
+    code, out, err = cli("export", str(file))
+    assert code == 0 and err == "" and out.startswith("Wrote ")
+    learner("fresh")
+    code, out, err = cli("import", str(file))
+    assert code == 0 and err == "" and out.startswith("Importing into ")

@@ -57,6 +57,8 @@ from mlpath.store.db import from_db, to_db
 
 _json_string = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept (json.dumps(ensure_ascii=False))
 
+Progress = Callable[[str, int, "int | None"], None]  # (stage, done, total or None): how far a long step is
+
 FORMAT = "mlpath-backup"
 VERSION = 3
 READS = (1, 2, 3)  # versions import understands (1: before packs, no pack labels; 2: no learner choices)
@@ -176,15 +178,17 @@ def _row_writer(section: str) -> Callable[[tuple], str]:
     return eval(source, names)  # noqa: S307 - the text above, from DUMP's keys
 
 
-def _write_section(out, conn, section: str, pack: str | None) -> int:
+def _write_section(out, conn, section: str, pack: str | None, report: Callable[[int], None] | None = None) -> int:
     """Write one section as a JSON list, one record a line (the bytes ``json.dumps`` would give for each record,
-    made without building dicts); returns how many records."""
+    made without building dicts); returns how many records. ``report(records written)`` after each batch."""
     line = _row_writer(section)
     count = 0
     out.write(f'"{section}": ['.encode())
     for rows in history.dump_rows(conn, section, pack):
         out.write(((",\n  " if count else "\n  ") + ",\n  ".join(map(line, rows))).encode())
         count += len(rows)
+        if report is not None:
+            report(count)
     out.write(b"\n ]" if count else b"]")
     return count
 
@@ -230,10 +234,12 @@ def _try_lock(fh) -> bool:
         return False
 
 
-def export_backup(s, path: Path, force: bool = False, all_packs: bool = False) -> dict[str, Any]:
+def export_backup(s, path: Path, force: bool = False, all_packs: bool = False,
+                  progress: Progress | None = None) -> dict[str, Any]:
     """Stream the backup of the session's pack (or of every pack) to ``path`` (gzip-compressed when it ends in
     ``.gz``), read from one snapshot of the database and written to a temporary file renamed over ``path`` at the
-    end; returns what was written (counts per section, and the packs covered)."""
+    end; returns what was written (counts per section, and the packs covered). ``progress("write", reviews
+    written, reviews in all)`` is called as the reviews are written."""
     path = Path(path)
     started = time.time()
     counts: dict[str, int] = {}
@@ -251,9 +257,14 @@ def export_backup(s, path: Path, force: bool = False, all_packs: bool = False) -
                 out.write(("{\n" + f' "format": "{FORMAT}",\n "version": {VERSION},\n '
                            f'"exported_at": {json.dumps(exported_at)},\n '
                            f'"packs": {json.dumps(packs, ensure_ascii=False)}').encode())
+                report = None
+                if progress is not None:
+                    total = queries.review_count(s.conn, pack)
+                    report = lambda n: progress("write", min(n, total), total)  # noqa: E731
                 for section in SECTIONS:
                     out.write(b",\n ")
-                    counts[section] = _write_section(out, s.conn, section, pack)
+                    counts[section] = _write_section(out, s.conn, section, pack,
+                                                     report if section == "reviews" else None)
                 try:
                     learner = json.dumps(_learner(s.conn, packs), ensure_ascii=False, allow_nan=False)
                 except ValueError:  # a stored number that is not finite: refused as for any record
@@ -280,9 +291,11 @@ def _gzipped(path: Path) -> bool:
 
 
 def export(s, path: Path, *, anki: bool = False, target: str | None = None, force: bool = False,
-           all_packs: bool = False, studied: bool = False, area: str | None = None) -> dict[str, Any]:
+           all_packs: bool = False, studied: bool = False, area: str | None = None,
+           progress: Progress | None = None) -> dict[str, Any]:
     """`mlpath export`: a JSON backup, or with ``anki`` an Anki deck (of one topic or area if ``target``; only the
-    questions answered at least once if ``studied``; only one area's if ``area``)."""
+    questions answered at least once if ``studied``; only one area's if ``area``). ``progress``: see
+    export_backup."""
     path = Path(path)
     if anki:
         if path.suffix.lower() != ".apkg":
@@ -297,7 +310,7 @@ def export(s, path: Path, *, anki: bool = False, target: str | None = None, forc
         raise UserError("a topic or area applies only to Anki decks (--anki); a backup holds your whole history")
     if path.suffix.lower() == ".apkg":
         raise UserError(f"{path.name} looks like an Anki deck: add --anki, or give a .json (or .json.gz) file for a backup")
-    return {"kind": "backup", **export_backup(s, path, force=force, all_packs=all_packs)}
+    return {"kind": "backup", **export_backup(s, path, force=force, all_packs=all_packs, progress=progress)}
 
 
 # --- import: validation ---------------------------------------------------------------------------------------------
@@ -604,6 +617,7 @@ MAX_FILE = 2 * 2**30  # bytes read (after decompression): a bigger backup is ref
 MAX_VALUE = 2**20  # characters in one record (or one top-level value that is not a section)
 CHUNK = 2**16  # bytes read at a time: small reads keep the allocator from growing the heap (RSS stays flat)
 STAGE_ROWS = 5000
+PROGRESS_CHUNKS = 16  # reads of CHUNK between two progress reports (1 MiB)
 IMPORT_CACHE = 16 * 2**20  # bytes of SQLite page cache while importing (the indexes of a big history fit)
 
 
@@ -617,9 +631,11 @@ class _Reader:
     """A JSON reader for the backup's own layout: a top-level object whose section lists are read one record at
     a time (``json``'s decoder on a sliding buffer), so memory stays bounded whatever the file's size."""
 
-    def __init__(self, fh, name: str):
+    def __init__(self, fh, name: str, on_read: Callable[[], None] | None = None):
         self.fh = fh
         self.name = name
+        self.on_read = on_read  # called every PROGRESS_CHUNKS reads
+        self.reads = 0
         self.decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
         self.buf = ""
         self.pos = 0
@@ -634,6 +650,9 @@ class _Reader:
             return False
         data = self.fh.read(CHUNK)
         self.read_bytes += len(data)
+        self.reads += 1
+        if self.on_read is not None and self.reads % PROGRESS_CHUNKS == 0:
+            self.on_read()
         if self.read_bytes > MAX_FILE:
             raise _TooBig()
         try:
@@ -747,15 +766,21 @@ def _open_backup(path: Path):
     return raw, raw
 
 
-def read_backup_stream(path: Path, stage: history.Staging, pack: str) -> tuple[dict[str, int], LearnerChoices | None]:
+def read_backup_stream(path: Path, stage: history.Staging, pack: str, progress: Progress | None = None
+                       ) -> tuple[dict[str, int], LearnerChoices | None]:
     """Read, check and stage a backup file record by record; returns how many records each section holds, and the
     learner's choices (version 3). Every staged record has its pack: its own label (version 2 and later), or
-    ``pack`` (a version-1 file, from before packs)."""
+    ``pack`` (a version-1 file, from before packs). ``progress("read", bytes of the file read, its size)`` is called
+    as it goes."""
     path = Path(path)
     fh, raw = _open_backup(path)
+    on_read = None
+    if progress is not None:
+        size = os.fstat(raw.fileno()).st_size
+        on_read = lambda: progress("read", min(raw.tell(), size), size)  # noqa: E731
     try:
         with raw:
-            return _read_document(_Reader(fh, str(path)), stage, pack)
+            return _read_document(_Reader(fh, str(path), on_read), stage, pack)
     except _NotBackup as e:
         raise UserError(f"{path}: not an mlpath backup file{e}") from None
     except _Invalid as e:
@@ -1060,24 +1085,27 @@ def read_backup(path: Path, pack: str) -> dict[str, list[dict]]:
         raise UserError(f"{path}: {e}") from None
 
 
-def import_backup(s, path: Path, all_packs: bool = False) -> dict[str, Any]:
+def import_backup(s, path: Path, all_packs: bool = False, progress: Progress | None = None) -> dict[str, Any]:
     """Merge a backup into the database: nothing is duplicated, and on any error nothing is changed. Takes the
     records of the session's pack, or with ``all_packs`` every record (each into its own pack). The file is read
-    as a stream into staging tables (memory stays small), then merged in one transaction."""
+    as a stream into staging tables (memory stays small), then merged in one transaction. ``progress`` hears of
+    the stages: "read" (bytes of the file, its size), then "merge" (no measure)."""
     path = Path(path)
-    scope = None if all_packs else s.pack
     s.roadmap_or_none()  # read (and cached) before the staging transaction opens: reading it may write the cache
     try:
-        return _import_backup(s, path, all_packs, leave_out=True)
+        return _import_backup(s, path, all_packs, leave_out=True, progress=progress)
     except history.Restart:  # leaving out stored reviews turned out unsafe: stage every one (rare)
-        return _import_backup(s, path, all_packs, leave_out=False)
+        return _import_backup(s, path, all_packs, leave_out=False, progress=progress)
 
 
-def _import_backup(s, path: Path, all_packs: bool, leave_out: bool) -> dict[str, Any]:
+def _import_backup(s, path: Path, all_packs: bool, leave_out: bool, progress: Progress | None = None
+                   ) -> dict[str, Any]:
     scope = None if all_packs else s.pack
     stored = history.StoredReviews(s.conn, None if all_packs else {s.pack}) if leave_out else None
     with history.Staging(s.conn, stored) as stage, history.cache_pages(s.conn, IMPORT_CACHE):
-        in_file, learner = read_backup_stream(path, stage, s.pack)
+        in_file, learner = read_backup_stream(path, stage, s.pack, progress)
+        if progress is not None:
+            progress("merge", 0, None)
         left_out = {key: 0 for key in SECTIONS} if all_packs else stage.keep_pack(s.pack)
         _renames(s, stage)
         packs = stage.packs()

@@ -294,6 +294,11 @@ def graph(
 
 # --- export / import ------------------------------------------------------------------------------------------
 
+# what a long export or import is doing, beside its bar on a terminal
+_WRITING = {"write": "Writing reviews"}
+_READING = {"read": "Reading the backup", "merge": "Merging"}
+
+
 def export(
     file: Annotated[Path, typer.Argument(help="The file to write (.json or gzip-compressed .json.gz for a backup, "
                                               ".apkg with --anki).",
@@ -328,9 +333,9 @@ def export(
     """
     from mlpath.app import backup
 
-    with session(pack, lazy=not anki, all_packs=all_packs) as s:
+    with session(pack, lazy=not anki, all_packs=all_packs) as s, r.activity(_WRITING) as progress:
         data = backup.export(s, file, anki=anki, target=target, force=force, all_packs=all_packs, studied=studied,
-                             area=area)
+                             area=area, progress=progress)
     if json:
         return r.emit_json(data)
     if data["kind"] == "anki":
@@ -369,8 +374,8 @@ def import_(
     """
     from mlpath.app import backup
 
-    with session(pack, lazy=True, all_packs=all_packs) as s:
-        data = backup.import_backup(s, file, all_packs=all_packs)
+    with session(pack, lazy=True, all_packs=all_packs) as s, r.activity(_READING) as progress:
+        data = backup.import_backup(s, file, all_packs=all_packs, progress=progress)
     if json:
         return r.emit_json(data)
     r.line(f"Importing into {_packs(data)}.")

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import sys
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -35,6 +36,37 @@ def _stdout_is_terminal() -> bool:
 def fancy() -> bool:
     """Pretty Rich output only on a terminal; a pipe gets plain text (and never pays for importing Rich)."""
     return _stdout_is_terminal() or bool(os.environ.get("FORCE_COLOR"))
+
+
+@lru_cache(maxsize=1)
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
+    except (AttributeError, ValueError):
+        return False
+
+
+@contextmanager
+def activity(stages: dict[str, str]):
+    """While a long step runs (an import, an export of a long history): a bar on stderr that goes away when it
+    ends, only when stderr is a terminal. Yields the use case's ``progress(stage, done, total)`` callback (total
+    None: no bar, a running clock), or None when there is nothing to show. ``stages`` words each stage."""
+    if not _stderr_is_terminal():
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar_ = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[share]}"),
+                    TimeElapsedColumn(), console=err(), transient=True)
+    task = bar_.add_task("", total=None, visible=False, share="")
+
+    def update(stage: str, done: int, total: int | None) -> None:
+        share = f"{100 * done // total:>3}%" if total else ""  # (no measure: the bar pulses, no share)
+        bar_.update(task, description=stages.get(stage, stage), completed=done, total=total, share=share,
+                    visible=True)
+
+    with bar_:
+        yield update
 
 
 # --- output safety: one escaping function for every text that reaches the terminal ---------------------------
