@@ -744,3 +744,42 @@ def test_a_memory_model_on_the_server_that_mlpath_could_not_have_written_changes
     code, out, err = a("sync", ok=False)
     assert code == 1 and len(err.strip().splitlines()) == 1 and "memory model" in err and "Traceback" not in err
     assert _weights(a) is None and a.cards() == cards
+
+
+def test_a_long_sync_reports_how_far_it_is(cli, monkeypatch, tmp_path, pg_class):
+    """The sync use case tells a caller how far it is (the CLI draws a bar on a terminal): reviews pushed out of
+    those to push, then on another device rows pulled and cards replayed, each rising to its total."""
+    from mlpath.app import sync as use_case
+    from mlpath.app.session import open_session
+
+    urls = _class(cli, pg_class, "alice")
+    a = Device(cli, monkeypatch, tmp_path / "a", urls["alice"])
+    b = Device(cli, monkeypatch, tmp_path / "b", urls["alice"])
+    a("progress")
+    made = _history(tmp_path / "a", 6, 5, "2026-05-01T08:00:00+00:00")
+    monkeypatch.setattr(use_case, "BATCH", 7)
+
+    def synced(device):
+        monkeypatch.setenv("MLPATH_HOME", str(device.home))
+        monkeypatch.setenv("MLPATH_NOW", T4)
+        monkeypatch.setenv("MLPATH_SYNC_URL", device.url)
+        calls: list[tuple] = []
+        s = open_session()
+        try:
+            result = use_case.sync(s, progress=lambda *c: calls.append(c))
+        finally:
+            s.close()
+        return result, calls
+
+    result, calls = synced(a)
+    assert result.pushed_reviews == made == 30
+    pushes = [c for c in calls if c[0] == "push"]
+    assert [c[1] for c in pushes] == [7, 14, 21, 28, 30] and {c[2] for c in pushes} == {30}
+
+    result, calls = synced(b)
+    assert result.pulled_reviews == 30
+    pulls = [c for c in calls if c[0] == "pull"]
+    assert len(pulls) == 5 and [c[1] for c in pulls] == sorted(c[1] for c in pulls) and pulls[-1][1] == pulls[-1][2]
+    cards = [c for c in calls if c[0] == "cards"]
+    assert cards and cards[0][1:] == (0, 6)
+    assert not [c for c in calls if c[0] == "push"] or all(c[1] <= c[2] for c in calls if c[0] == "push")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 import stat
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -129,7 +130,10 @@ def _pulled_event(row: tuple) -> tuple | None:
 SYNC_CACHE = 32 * 2**20  # bytes of SQLite page cache while syncing
 
 
-def sync(s: Session) -> SyncResult:
+def sync(s: Session, progress: Callable[[str, int, int | None], None] | None = None) -> SyncResult:
+    """Merge this device's history of the session's pack with the server's. ``progress(stage, done, total)`` hears
+    how far a long sync is: "pull" (reviews and status changes pulled), "push" (reviews pushed), "cards" (cards
+    replayed)."""
     import psycopg
 
     from mlpath.server import connection
@@ -161,15 +165,23 @@ def sync(s: Session) -> SyncResult:
                     local.restart(s.conn, key, pack)  # the server lost rows it had: push everything again
                     pos = local.position(s.conn, key, pack)
                 # pull
+                todo = max(0, review_head - pos.pulled_review) + max(0, event_head - pos.pulled_event)
+                done = 0
                 for kind, start, head, store, count in (
                         ("review", pos.pulled_review, review_head, local.pulled_reviews, "pulled_reviews"),
                         ("status_event", pos.pulled_event, event_head, local.pulled_events, "pulled_status_events")):
                     for last, rows in remote.pull(conn, kind, pack, start, head, BATCH):
                         rows = [_pulled_review(r) if kind == "review" else _pulled_event(r) for r in rows]
                         counts[count] += store(s.conn, key, pack, [r for r in rows if r is not None], last, s.now)
+                        if progress is not None:  # (positions count the rows of all your packs: a bound)
+                            progress("pull", min(todo, done + last - start), todo)
+                    done += max(0, head - start)
                     if head > start:
                         local.set_pulled(s.conn, key, pack, kind, head)
                 # push
+                to_push = local.unpushed_count(s.conn, pack, local.position(s.conn, key, pack).pushed_review) \
+                    if progress is not None else 0
+                sent = 0
                 while True:
                     after = local.position(s.conn, key, pack).pushed_review
                     batch = local.unpushed_reviews(s.conn, pack, after, BATCH)
@@ -178,6 +190,9 @@ def sync(s: Session) -> SyncResult:
                     before, head, added = remote.push(conn, "review", pack, [_clean_review(r) for _, r in batch])
                     local.pushed(s.conn, key, pack, "review", batch[-1][0], before, head, [r[1] for _, r in batch])
                     counts["pushed_reviews"] += added
+                    sent += len(batch)
+                    if progress is not None:
+                        progress("push", min(sent, to_push), to_push)
                 while True:
                     after = local.position(s.conn, key, pack).pushed_event
                     batch = local.unpushed_events(s.conn, pack, after, BATCH)
@@ -195,7 +210,7 @@ def sync(s: Session) -> SyncResult:
                 raise connection.refused(server, e) from None
         finally:
             conn.close()
-        cards = _recompute_cards(s, pack)
+        cards = _recompute_cards(s, pack, progress=progress)
         topics = _recompute_topics(s, pack)
         local.finish(s.conn, key, pack, s.now)
     from mlpath.store import queries
@@ -259,7 +274,8 @@ def _exchange_memory_model(s: Session, conn, who) -> str:
     return "unchanged"
 
 
-def _recompute_cards(s: Session, pack: str, chunk: int = 500) -> int:
+def _recompute_cards(s: Session, pack: str, chunk: int = 500,
+                     progress: Callable[[str, int, int | None], None] | None = None) -> int:
     """Replay every marked card's merged log, in time order, with the learner's parameters."""
     from mlpath.core.scheduling import replay_counted
     from mlpath.store import sync_local as local
@@ -267,6 +283,8 @@ def _recompute_cards(s: Session, pack: str, chunk: int = 500) -> int:
     questions = local.pending(s.conn, pack, "card")
     done = 0
     for i in range(0, len(questions), chunk):
+        if progress is not None:
+            progress("cards", i, len(questions))
         states = []
         part = questions[i:i + chunk]
         for question, card_id, created, log in local.card_logs(s.conn, pack, part):

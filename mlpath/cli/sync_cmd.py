@@ -23,6 +23,9 @@ def _note(text: str) -> None:
     sys.stderr.write(text + "\n")
 
 
+_SYNCING = {"pull": "Pulling", "push": "Pushing reviews", "cards": "Replaying cards"}  # beside the bar on a terminal
+
+
 def sync(pack: PackOpt = None, json: JsonOpt = False) -> None:
     """Merge your history with your other devices.
 
@@ -33,8 +36,8 @@ def sync(pack: PackOpt = None, json: JsonOpt = False) -> None:
     """
     from mlpath.app import sync as use_case
 
-    with session(pack) as s:
-        result = use_case.sync(s)
+    with session(pack) as s, r.activity(_SYNCING) as progress:
+        result = use_case.sync(s, progress=progress)
     for warning in result.warnings:
         _note(f"mlpath: warning: {warning}")
     if json:

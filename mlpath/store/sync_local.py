@@ -110,6 +110,11 @@ def unpushed_reviews(conn: sqlite3.Connection, pack: str, after_id: int, limit: 
                     r[10])) for r in rows]
 
 
+def unpushed_count(conn: sqlite3.Connection, pack: str, after_id: int) -> int:
+    """How many of the pack's reviews come after ``after_id`` (what a push has still to send)."""
+    return conn.execute("SELECT COUNT(*) FROM review WHERE id > ? AND +pack = ?", (after_id, pack)).fetchone()[0]
+
+
 def unpushed_events(conn: sqlite3.Connection, pack: str, after_id: int, limit: int) -> list[tuple[int, tuple]]:
     """The pack's status events after ``after_id``: (local id, (topic, area, status, at)), oldest id first."""
     rows = conn.execute(
