@@ -782,4 +782,11 @@ def test_a_long_sync_reports_how_far_it_is(cli, monkeypatch, tmp_path, pg_class)
     assert len(pulls) == 5 and [c[1] for c in pulls] == sorted(c[1] for c in pulls) and pulls[-1][1] == pulls[-1][2]
     cards = [c for c in calls if c[0] == "cards"]
     assert cards and cards[0][1:] == (0, 6)
+    from mlpath.store import aggregates  # pulled reviews update the stats summaries a batch at a time
+
+    conn = sqlite3.connect(b.home / "mlpath.db")
+    try:
+        assert aggregates.stored(conn) == aggregates.recount(conn) and aggregates.stored(conn)
+    finally:
+        conn.close()
     assert not [c for c in calls if c[0] == "push"] or all(c[1] <= c[2] for c in calls if c[0] == "push")
