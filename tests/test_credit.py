@@ -303,3 +303,29 @@ def test_held_out_cards_correct_for_a_learner_who_beats_fsrs():
     n_true = 1000
     obs = held + [credited(True)] * round(n_true * rate) + [credited(False)] * round(n_true * (1 - rate))
     assert cr.best_strength(obs) == pytest.approx(0.0, abs=2e-3)
+
+
+def test_credit_uses_the_learners_own_memory_model():
+    """With fitted parameters, a credit is a fraction of the Good review *those* parameters give, and the card's
+    next interval comes from their forgetting curve (its decay is w20), not FSRS's defaults. Computed here from
+    the formulas with the fitted weights."""
+    p = list(W)
+    p[8], p[9], p[10], p[20] = 1.6, 0.2, 1.0, 0.3
+    p = tuple(p)
+    c = card(10, 10)  # reviewed 10 days ago with stability 10: recall exactly 0.9 under any decay
+    good = 10 * (1 + math.exp(p[8]) * (11 - 5.0) * 10 ** -p[9] * (math.exp((1 - 0.9) * p[10]) - 1))
+    s_new = 10 + 0.5 * (good - 10)
+    factor = 0.9 ** (-1 / p[20]) - 1
+    days = round(s_new / factor * (0.85 ** (-1 / p[20]) - 1))  # FSRS's interval at desired retention 0.85
+    after = cr.apply_credit(c, 0.5, cap=100, now=NOW, desired_retention=0.85, parameters=p)
+    assert after.stability == pytest.approx(s_new, rel=1e-6)
+    assert after.due == c.last_review + timedelta(days=days)
+    defaults = cr.apply_credit(c, 0.5, cap=100, now=NOW, desired_retention=0.85)
+    assert abs(defaults.stability - after.stability) > 0.5 and defaults.due != after.due
+    # and the same through implicit_credit (card "c3" is not one of the held-out ones)
+    assert not cr.held_out("c3", c.last_review)
+    cards = {"p": [CreditTarget("c3", c, None)]}
+    (row,) = cr.implicit_credit("t", card(40, 0), cards, {"t": ["p"], "p": []}, NOW, strength=0.5,
+                                desired_retention=0.85, parameters=p)
+    assert row.card_after == cr.apply_credit(c, row.fraction, row.cap, NOW, 0.85, p) != c
+    assert row.stability_after == row.card_after.stability

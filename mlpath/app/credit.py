@@ -75,12 +75,17 @@ def _observe(s: Session, card_id: int, before: "CardState", recalled: bool, now:
     if not rows:
         return
     applied = [r for r in rows if not r.held_out]
+    retention, parameters = s.settings.desired_retention, s.parameters  # the learner's memory model, as credit used
+
+    def recall(card: "CardState") -> float:
+        return retrievability(card, now, retention, parameters)
+
     if applied:
         shadow = before._replace(stability=applied[0].stability_before)
-        store.record_observation(s.conn, card_id, now, retrievability(before, now), retrievability(shadow, now),
-                                 recalled, applied[0].strength, False)
+        store.record_observation(s.conn, card_id, now, recall(before), recall(shadow), recalled, applied[0].strength,
+                                 False)
     else:
-        p0 = retrievability(before, now)
+        p0 = recall(before)
         store.record_observation(s.conn, card_id, now, p0, p0, recalled, rows[0].strength, True)
 
 
@@ -128,7 +133,7 @@ def after_answer(s: Session, question_id: str, topic: str, before: "CardState | 
         if not reach:
             return AfterAnswer(strength=strength)
         rows = cr.implicit_credit(topic, after, _targets(s, list(reach)), prereqs, now, strength, edge_weights,
-                                  desired_retention=s.settings.desired_retention)
+                                  desired_retention=s.settings.desired_retention, parameters=s.parameters)
         if rows:
             store.record_credits(s.conn, rows, strength, store.latest_review_id(s.conn, card_id))
         return AfterAnswer(tuple(cr.refreshed_topics(rows)), (), strength)

@@ -53,7 +53,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple, TypeVar
 
-from mlpath.core.scheduling import DEFAULT_RETENTION, CardState, retrievability, review, scheduler
+from mlpath.core.scheduling import DEFAULT_RETENTION, CardState, Parameters, retrievability, review, scheduler
 
 # --- constants, with the reasoning --------------------------------------------------------------------------------
 
@@ -206,9 +206,10 @@ def deeper_first(items: Sequence[tuple[K, str]], depths: Mapping[str, int]) -> l
 
 # --- applying credit --------------------------------------------------------------------------------------------
 
-def _interval_days(stability: float, desired_retention: float) -> int:
-    """FSRS's interval for a stability (whole days, at least one), from the scheduler's own parameters."""
-    s = scheduler(desired_retention, False)
+def _interval_days(stability: float, desired_retention: float, parameters: Parameters | None = None) -> int:
+    """FSRS's interval for a stability (whole days, at least one), from the scheduler's own parameters (the
+    learner's fitted ones when given: the forgetting curve's decay is one of them)."""
+    s = scheduler(desired_retention, False, parameters=parameters)
     decay = -s.parameters[20]
     factor = 0.9 ** (1 / decay) - 1
     days = round(stability / factor * (desired_retention ** (1 / decay) - 1))
@@ -228,17 +229,18 @@ def creditable(card: CardState, now: datetime) -> bool:
 
 
 def apply_credit(card: CardState, fraction: float, cap: float, now: datetime,
-                 desired_retention: float = DEFAULT_RETENTION) -> CardState:
-    """The card after a ``fraction`` of a Good review at ``now``, its stability capped by ``cap``."""
+                 desired_retention: float = DEFAULT_RETENTION, parameters: Parameters | None = None) -> CardState:
+    """The card after a ``fraction`` of a Good review at ``now``, its stability capped by ``cap``; the Good review
+    and the interval are the memory model's in use (``parameters``; None: FSRS's defaults)."""
     if fraction <= 0 or not creditable(card, now):
         return card
     f = min(fraction, 1.0)
     s = card.stability
-    s_good = review(card, 3, now, desired_retention=desired_retention, fuzzing=False).stability
+    s_good = review(card, 3, now, desired_retention=desired_retention, fuzzing=False, parameters=parameters).stability
     s_new = min(s + f * (s_good - s), max(s, cap))
     if s_new <= s:
         return card
-    due = card.last_review + timedelta(days=_interval_days(s_new, desired_retention))
+    due = card.last_review + timedelta(days=_interval_days(s_new, desired_retention, parameters))
     return CardState(card.state, card.step, s_new, card.difficulty, due, card.last_review)
 
 
@@ -254,7 +256,8 @@ def implicit_credit(source_topic: str, source_after: CardState,
                     cards_by_topic: Mapping[str, Sequence[CreditTarget]],
                     prerequisites: Mapping[str, Sequence[str]], now: datetime, strength: float,
                     weights: Mapping[tuple[str, str], float] | None = None,
-                    desired_retention: float = DEFAULT_RETENTION) -> list[ImplicitCredit]:
+                    desired_retention: float = DEFAULT_RETENTION,
+                    parameters: Parameters | None = None) -> list[ImplicitCredit]:
     """The credits a *passed* explicit review of a card in ``source_topic`` gives (``source_after`` is that card
     after its review). Cards not yet in review, reviewed within a day, or not due within CREDIT_WINDOW get none. Rows with ``held_out`` leave
     their card as it was: store them (calibration needs them) but do not apply them."""
@@ -273,17 +276,18 @@ def implicit_credit(source_topic: str, source_after: CardState,
             if not creditable(card, now):
                 continue
             card_cap = cap if explicit is None else min(cap, CREDIT_CEILING * explicit)
-            after = apply_credit(card, fraction, card_cap, now, desired_retention)
+            after = apply_credit(card, fraction, card_cap, now, desired_retention, parameters)
             if after is card:
                 continue
-            recall = retrievability(card, now, desired_retention)
+            recall = retrievability(card, now, desired_retention, parameters)
             if held_out(card_id, card.last_review):
                 rows.append(ImplicitCredit(card_id, topic, source_topic, distance, now, fraction, card_cap,
                                            card.stability, card.stability, recall, recall, card, True, strength))
             else:
                 rows.append(ImplicitCredit(card_id, topic, source_topic, distance, now, fraction, card_cap,
                                            card.stability, after.stability, recall,
-                                           retrievability(after, now, desired_retention), after, False, strength))
+                                           retrievability(after, now, desired_retention, parameters), after, False,
+                                           strength))
     return rows
 
 
@@ -299,7 +303,8 @@ def refreshed_topics(rows: Sequence[ImplicitCredit]) -> list[str]:
 
 def replay_with_credits(reviews: Sequence[tuple[int, datetime, int | None]],
                         credits: Sequence[tuple[datetime, float, float]], created: datetime,
-                        desired_retention: float = DEFAULT_RETENTION) -> CardState:
+                        desired_retention: float = DEFAULT_RETENTION,
+                        parameters: Parameters | None = None) -> CardState:
     """Rebuild a card from its explicit reviews (rating, time, duration) and its applied (not held-out) credits
     (time, fraction, cap), in time order (an explicit review first when both share a time)."""
     from mlpath.core.scheduling import new_card
@@ -310,10 +315,10 @@ def replay_with_credits(reviews: Sequence[tuple[int, datetime, int | None]],
     for at, kind, i in events:
         if kind == 0:
             rating, _, duration = reviews[i]
-            card = review(card, rating, at, duration, desired_retention, fuzzing=False)
+            card = review(card, rating, at, duration, desired_retention, fuzzing=False, parameters=parameters)
         else:
             _, fraction, cap = credits[i]
-            card = apply_credit(card, fraction, cap, at, desired_retention)
+            card = apply_credit(card, fraction, cap, at, desired_retention, parameters)
     return card
 
 
