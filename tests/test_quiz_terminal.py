@@ -80,6 +80,7 @@ def test_number_keys_y_n_question_mark_and_a_grade_key(term, home, mini):
     child.expect("How well did you know it")
     child.send("4")  # Easy, by its number
     child.expect("next review")
+    child.expect(r"I don't know \(press \?\)")  # the next question's prompt is up (Ctrl-C at a prompt)
     child.sendcontrol("c")
     child.expect("Done: ")
     assert finish(child) == 130
