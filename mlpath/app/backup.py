@@ -53,7 +53,7 @@ from mlpath.core.validation import QUESTION_KINDS
 from mlpath.errors import InvalidValue, UserError
 from mlpath.files import write_file
 from mlpath.store import history, queries
-from mlpath.store.db import from_db, to_db
+from mlpath.store.db import cache_pages, from_db, to_db
 
 _json_string = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept (json.dumps(ensure_ascii=False))
 
@@ -1102,7 +1102,7 @@ def _import_backup(s, path: Path, all_packs: bool, leave_out: bool, progress: Pr
                    ) -> dict[str, Any]:
     scope = None if all_packs else s.pack
     stored = history.StoredReviews(s.conn, None if all_packs else {s.pack}) if leave_out else None
-    with history.Staging(s.conn, stored) as stage, history.cache_pages(s.conn, IMPORT_CACHE):
+    with history.Staging(s.conn, stored) as stage, cache_pages(s.conn, IMPORT_CACHE):
         in_file, learner = read_backup_stream(path, stage, s.pack, progress)
         if progress is not None:
             progress("merge", 0, None)

@@ -144,7 +144,7 @@ def sync(s: Session, progress: Callable[[str, int, int | None], None] | None = N
     server = connection.parse_url(url, "sync URL" if source == "MLPATH_SYNC_URL" else f"sync_url in {source}")
     warnings = _config_warning(server, source)
     pack = _local_pack(s)
-    from mlpath.store.history import cache_pages
+    from mlpath.store.db import cache_pages
 
     # a long log pulled or pushed at once (a first sync) keeps its indexes' pages in memory
     with _device_lock(), cache_pages(s.conn, SYNC_CACHE):

@@ -25,25 +25,18 @@ def err():
     return Console(stderr=True, highlight=False)
 
 
-@lru_cache(maxsize=1)
-def _stdout_is_terminal() -> bool:
+@lru_cache(maxsize=2)
+def _is_terminal(name: str) -> bool:
+    """Whether sys.``name`` (stdout or stderr) is a terminal that takes more than plain text."""
     try:
-        return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+        return getattr(sys, name).isatty() and os.environ.get("TERM") != "dumb"
     except (AttributeError, ValueError):
         return False
 
 
 def fancy() -> bool:
     """Pretty Rich output only on a terminal; a pipe gets plain text (and never pays for importing Rich)."""
-    return _stdout_is_terminal() or bool(os.environ.get("FORCE_COLOR"))
-
-
-@lru_cache(maxsize=1)
-def _stderr_is_terminal() -> bool:
-    try:
-        return sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
-    except (AttributeError, ValueError):
-        return False
+    return _is_terminal("stdout") or bool(os.environ.get("FORCE_COLOR"))
 
 
 @contextmanager
@@ -51,7 +44,7 @@ def activity(stages: dict[str, str]):
     """While a long step runs (an import, an export of a long history): a bar on stderr that goes away when it
     ends, only when stderr is a terminal. Yields the use case's ``progress(stage, done, total)`` callback (total
     None: no bar, a running clock), or None when there is nothing to show. ``stages`` words each stage."""
-    if not _stderr_is_terminal():
+    if not _is_terminal("stderr"):
         yield None
         return
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn

@@ -321,6 +321,18 @@ def migrate(path: Path, revision: str = "head") -> None:
 
 
 @contextmanager
+def cache_pages(conn: sqlite3.Connection, size: int):
+    """A bigger SQLite page cache (``size`` bytes) for the main and temporary databases while inside."""
+    old = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {-(size // 1024)}")
+    conn.execute(f"PRAGMA temp.cache_size = {-(size // 4096)}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {old}")
+
+
+@contextmanager
 def transaction(conn: sqlite3.Connection):
     """BEGIN IMMEDIATE ... COMMIT: takes the write lock up front so concurrent writers wait, never deadlock."""
     conn.execute("BEGIN IMMEDIATE")

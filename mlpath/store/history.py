@@ -182,18 +182,6 @@ _STAGE_REVIEW_INDEXES = (
 )
 
 
-@contextmanager
-def cache_pages(conn: sqlite3.Connection, size: int):
-    """A bigger SQLite page cache (``size`` bytes) for the main and temporary databases while inside."""
-    old = conn.execute("PRAGMA cache_size").fetchone()[0]
-    conn.execute(f"PRAGMA cache_size = {-(size // 1024)}")
-    conn.execute(f"PRAGMA temp.cache_size = {-(size // 4096)}")
-    try:
-        yield
-    finally:
-        conn.execute(f"PRAGMA cache_size = {old}")
-
-
 _NAMES = 100_000
 _NAMES_OF = itemgetter(0, 1, 2)  # a staged review's (pack, question, topic)
 
